@@ -1,0 +1,1 @@
+//! aiondb-cluster (under construction).

@@ -1,0 +1,1 @@
+//! aiondb-sql (under construction).

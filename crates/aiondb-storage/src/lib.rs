@@ -1,0 +1,1 @@
+//! aiondb-storage (under construction).

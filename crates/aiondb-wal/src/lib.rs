@@ -1,0 +1,1 @@
+//! aiondb-wal (under construction).
