@@ -93,3 +93,32 @@ fn zeroed_space_after_the_last_record_is_just_the_end() {
     assert_eq!(report.end_lsn, written[2].end());
     assert_eq!(read_all(&wal, Lsn::ZERO), written);
 }
+
+#[test]
+fn empty_segment_beyond_the_end_is_removed() {
+    // Log A: a record spans into segment 1, so A's segment 1 header names a
+    // first record boundary that log B below never had.
+    let a_dir = tempfile::tempdir().expect("tempdir");
+    let (a, _) = open(a_dir.path());
+    fill(&a, 7, 10_000);
+    assert!(a.end_lsn().0 > SEG);
+    drop(a);
+    // Log B ends in segment 0; a crash left an (empty) segment 1 behind.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (wal, _) = open(dir.path());
+    let mut written = fill(&wal, 3, 10_000);
+    drop(wal);
+    let seg1 = seg_path(dir.path(), SEG);
+    std::fs::copy(seg_path(a_dir.path(), SEG), &seg1).expect("copy");
+    write_stream(dir.path(), SEG, &vec![0u8; SEG as usize]);
+    let (wal, report) = open(dir.path());
+    assert!(report.torn_tail.is_none());
+    assert_eq!(report.segments, 1);
+    assert!(!seg1.exists());
+    written.extend(fill(&wal, 6, 9_000));
+    assert!(wal.end_lsn().0 > SEG);
+    drop(wal);
+    let (wal, report) = open(dir.path());
+    assert_eq!(report.segments, 2);
+    assert_eq!(read_all(&wal, Lsn::ZERO), written);
+}
