@@ -248,6 +248,7 @@ impl Wal {
         st.flushing = true;
         let result = MutexGuard::unlocked(st, || sh.io.lock().write(&batch, &sh.stats));
         st.flushing = false;
+        st.recycle(batch.bytes);
         match result {
             Ok(()) => {
                 st.durable = target;
@@ -370,6 +371,14 @@ impl Wal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wal_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Wal>();
+        check::<Arc<Wal>>();
+        check::<WalReader>();
+    }
 
     #[test]
     fn failed_flush_poisons_the_log() {

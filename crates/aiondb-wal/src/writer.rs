@@ -29,6 +29,8 @@ pub(crate) struct State {
     /// Framed bytes not yet handed to a flush, starting at `buf_start`.
     pub buf: Vec<u8>,
     pub buf_start: u64,
+    /// An emptied buffer kept from the last batch, to spare reallocations.
+    pub spare: Vec<u8>,
     /// Next append's LSN.
     pub end: u64,
     /// Everything before it is fsynced.
@@ -48,6 +50,7 @@ impl State {
         State {
             buf: Vec::new(),
             buf_start: end,
+            spare: Vec::new(),
             end,
             durable: end,
             pending_first: BTreeMap::new(),
@@ -98,7 +101,8 @@ impl State {
         let from = self.buf_start;
         let n = (target - from) as usize;
         let bytes = if n >= self.buf.len() {
-            std::mem::take(&mut self.buf)
+            let spare = std::mem::take(&mut self.spare);
+            std::mem::replace(&mut self.buf, spare)
         } else {
             let rest = self.buf.split_off(n);
             std::mem::replace(&mut self.buf, rest)
@@ -110,6 +114,15 @@ impl State {
             from,
             bytes,
             firsts,
+        }
+    }
+
+    /// Keeps a written batch's buffer for reuse (unless it grew huge).
+    pub(crate) fn recycle(&mut self, mut bytes: Vec<u8>) {
+        const KEEP: usize = 16 * 1024 * 1024;
+        if bytes.capacity() <= KEEP && bytes.capacity() > self.spare.capacity() {
+            bytes.clear();
+            self.spare = bytes;
         }
     }
 
