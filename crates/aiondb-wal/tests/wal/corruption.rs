@@ -158,3 +158,21 @@ fn corrupt_durable_record_fails_the_reader() {
     assert_eq!(err.code, SqlState::DATA_CORRUPTED);
     assert!(err.message.contains(&written[6].lsn.to_string()), "{err}");
 }
+
+#[test]
+fn a_record_copied_to_the_wrong_position_is_corruption() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (wal, _) = open(dir.path());
+    let written = fill(&wal, 10, 300);
+    drop(wal);
+    // Record 3's bytes (valid CRC, but its own LSN field) over record 5.
+    let len = written[3].end().0 - written[3].lsn.0;
+    let bytes: Vec<u8> = (0..len)
+        .map(|i| read_stream(dir.path(), written[3].lsn.0 + i))
+        .collect();
+    write_stream(dir.path(), written[5].lsn.0, &bytes);
+    let err = open_err(dir.path(), opts());
+    assert_eq!(err.code, SqlState::DATA_CORRUPTED);
+    assert!(err.message.contains(&written[5].lsn.to_string()), "{err}");
+    assert!(err.message.contains(&written[6].lsn.to_string()), "{err}");
+}
