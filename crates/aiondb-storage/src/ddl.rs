@@ -1,0 +1,242 @@
+//! Catalog changes inside a transaction.
+//!
+//! A transaction that changes the catalog takes the catalog lock
+//! exclusively (so catalog-changing transactions run one at a time) and the
+//! affected table's lock exclusively (so no DML runs on it concurrently).
+//! It edits a private copy of the catalog that becomes the committed one
+//! when its commit is published; every change is also a [`DdlOp`] in the
+//! commit record, so replay rebuilds the same catalog.
+
+use crate::locks::{LockMode, LockTarget};
+use crate::record::DdlOp;
+use crate::schema::{Catalog, IndexSchema, SequenceId, SequenceSchema, TableSchema};
+use crate::sequence::SequenceState;
+use crate::table::{IndexData, Stamp, TableData};
+use crate::txn::Transaction;
+use aiondb_core::{DbError, DbResult, IndexId, SqlState, TableId};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn already_exists(name: &str) -> DbError {
+    DbError::new(
+        SqlState::DUPLICATE_TABLE,
+        format!("relation \"{name}\" already exists"),
+    )
+}
+
+impl Transaction {
+    fn catalog_mut(&mut self) -> DbResult<&mut Catalog> {
+        self.store
+            .locks
+            .lock(self.id, LockTarget::Catalog, LockMode::Exclusive)?;
+        let pending = self
+            .pending_catalog
+            .get_or_insert_with(|| self.store.catalog());
+        Ok(Arc::make_mut(pending))
+    }
+
+    /// Creates a table (ids in `schema` are assigned here). Returns its id.
+    pub fn create_table(&mut self, mut schema: TableSchema) -> DbResult<TableId> {
+        self.store.check_writable()?;
+        let columns = schema.columns.len();
+        let bad = schema.primary_key.iter().any(|&c| c >= columns)
+            || schema
+                .indexes
+                .iter()
+                .any(|i| i.columns.iter().any(|&c| c >= columns));
+        if bad {
+            return Err(DbError::internal("key column out of range"));
+        }
+        let cat = self.catalog_mut()?;
+        if cat.relation_exists(schema.database, &schema.schema, &schema.name) {
+            return Err(already_exists(&schema.name));
+        }
+        let id = TableId(cat.next_table_id);
+        cat.next_table_id += 1;
+        schema.id = id;
+        let data = TableData::new();
+        {
+            let mut rows = data.rows.write();
+            for index in &mut schema.indexes {
+                index.id = IndexId(cat.next_index_id);
+                cat.next_index_id += 1;
+                rows.indexes.insert(
+                    index.id,
+                    IndexData::new(index.columns.clone(), index.unique),
+                );
+            }
+        }
+        cat.tables.insert(id, Arc::new(schema.clone()));
+        self.store.tables.write().insert(id, Arc::new(data));
+        self.created_tables.push(id);
+        self.ddl.push(DdlOp::CreateTable(schema));
+        self.lock_table(id, LockMode::Exclusive)?;
+        Ok(id)
+    }
+
+    /// Drops a table and its indexes.
+    pub fn drop_table(&mut self, id: TableId) -> DbResult<()> {
+        self.lock_table(id, LockMode::Exclusive)?;
+        let cat = self.catalog_mut()?;
+        cat.table(id)?;
+        cat.tables.remove(&id);
+        self.ddl.push(DdlOp::DropTable(id));
+        Ok(())
+    }
+
+    /// Replaces a table's definition (rename, column metadata, SQL-layer
+    /// metadata). The primary key and the indexes cannot change this way.
+    pub fn alter_table(&mut self, schema: TableSchema) -> DbResult<()> {
+        self.lock_table(schema.id, LockMode::Exclusive)?;
+        let cat = self.catalog_mut()?;
+        let old = cat.table(schema.id)?.clone();
+        if old.primary_key != schema.primary_key || old.indexes != schema.indexes {
+            return Err(DbError::internal(
+                "alter_table cannot change the primary key or indexes",
+            ));
+        }
+        if old.name != schema.name
+            && cat.relation_exists(schema.database, &schema.schema, &schema.name)
+        {
+            return Err(already_exists(&schema.name));
+        }
+        cat.tables.insert(schema.id, Arc::new(schema.clone()));
+        self.ddl.push(DdlOp::AlterTable(schema));
+        Ok(())
+    }
+
+    /// Builds an index over the table's rows. A unique index over rows
+    /// that already repeat a key fails with 23505.
+    pub fn create_index(&mut self, table: TableId, mut index: IndexSchema) -> DbResult<IndexId> {
+        self.store.check_writable()?;
+        self.lock_table(table, LockMode::Exclusive)?;
+        let data = self.store.table_data(table)?;
+        let cat = self.catalog_mut()?;
+        let schema = cat.table(table)?.clone();
+        if index.columns.iter().any(|&c| c >= schema.columns.len()) {
+            return Err(DbError::internal("index column out of range"));
+        }
+        if cat.relation_exists(schema.database, &schema.schema, &index.name) {
+            return Err(already_exists(&index.name));
+        }
+        index.id = IndexId(cat.next_index_id);
+        {
+            let mut rows = data.rows.write();
+            let built = IndexData::new(index.columns.clone(), index.unique);
+            if index.unique {
+                let mut seen = BTreeMap::new();
+                for chain in rows.chains.values() {
+                    let Some(row) = chain.head().and_then(|h| h.row.as_ref()) else {
+                        continue;
+                    };
+                    let ikey = built.key_of(row);
+                    if ikey.iter().any(|v| v.is_null()) {
+                        continue;
+                    }
+                    if seen.insert(ikey.clone(), ()).is_some() {
+                        let cols: Vec<&str> = index
+                            .columns
+                            .iter()
+                            .map(|&c| schema.columns[c].name.as_str())
+                            .collect();
+                        let vals: Vec<String> = ikey.iter().map(crate::dump::plain_text).collect();
+                        return Err(DbError::new(
+                            SqlState::UNIQUE_VIOLATION,
+                            format!("could not create unique index \"{}\"", index.name),
+                        )
+                        .with_detail(format!(
+                            "Key ({})=({}) is duplicated.",
+                            cols.join(", "),
+                            vals.join(", ")
+                        )));
+                    }
+                }
+            }
+            rows.build_index(index.id, built);
+        }
+        let cat = self.catalog_mut()?;
+        cat.next_index_id += 1;
+        let mut new_schema = (*schema).clone();
+        new_schema.indexes.push(index.clone());
+        cat.tables.insert(table, Arc::new(new_schema));
+        let id = index.id;
+        self.ddl.push(DdlOp::CreateIndex { table, index });
+        Ok(id)
+    }
+
+    /// Drops an index.
+    pub fn drop_index(&mut self, table: TableId, index: IndexId) -> DbResult<()> {
+        self.lock_table(table, LockMode::Exclusive)?;
+        let cat = self.catalog_mut()?;
+        let mut schema = (**cat.table(table)?).clone();
+        let before = schema.indexes.len();
+        schema.indexes.retain(|i| i.id != index);
+        if schema.indexes.len() == before {
+            return Err(DbError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("index with id {index} does not exist"),
+            ));
+        }
+        cat.tables.insert(table, Arc::new(schema));
+        self.ddl.push(DdlOp::DropIndex { table, index });
+        Ok(())
+    }
+
+    /// Deletes every row of the table (logged as one truncation).
+    pub fn truncate(&mut self, table: TableId) -> DbResult<()> {
+        self.store.check_writable()?;
+        self.lock_table(table, LockMode::Exclusive)?;
+        self.table(table)?;
+        let data = self.store.table_data(table)?;
+        let mut rows = data.rows.write();
+        self.seq += 1;
+        let seq = self.seq;
+        let me = self.id;
+        let mut keys = Vec::new();
+        for (key, chain) in rows.chains.iter_mut() {
+            if chain.head().and_then(|h| h.row.as_ref()).is_some() {
+                chain.versions.push(crate::table::Version {
+                    stamp: Stamp::Pending { txn: me, seq },
+                    row: None,
+                });
+                keys.push(key.clone());
+            }
+        }
+        drop(rows);
+        self.writes.extend(keys.into_iter().map(|k| (table, k)));
+        self.truncated.insert(table);
+        Ok(())
+    }
+
+    /// Creates a sequence (its id is assigned here).
+    pub fn create_sequence(&mut self, mut schema: SequenceSchema) -> DbResult<SequenceId> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        if cat.relation_exists(schema.database, &schema.schema, &schema.name) {
+            return Err(already_exists(&schema.name));
+        }
+        let id = SequenceId(cat.next_sequence_id);
+        cat.next_sequence_id += 1;
+        schema.id = id;
+        let schema = Arc::new(schema);
+        cat.sequences.insert(id, schema.clone());
+        self.store
+            .sequences
+            .lock()
+            .insert(id, SequenceState::new(schema.clone()));
+        self.created_sequences.push(id);
+        self.ddl.push(DdlOp::CreateSequence {
+            schema: (*schema).clone(),
+        });
+        Ok(id)
+    }
+
+    /// Drops a sequence.
+    pub fn drop_sequence(&mut self, id: SequenceId) -> DbResult<()> {
+        let cat = self.catalog_mut()?;
+        cat.sequence(id)?;
+        cat.sequences.remove(&id);
+        self.ddl.push(DdlOp::DropSequence(id));
+        Ok(())
+    }
+}

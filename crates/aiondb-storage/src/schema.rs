@@ -1,0 +1,154 @@
+//! Catalog objects the store knows: tables, their indexes, sequences.
+//!
+//! The store interprets only what it needs to keep data correct: column
+//! count, the primary key, and index columns and uniqueness. Everything the
+//! SQL layer adds (types, defaults, checks, foreign keys) travels in
+//! [`TableSchema::sql`] as opaque text and is WAL-logged with the rest.
+
+use aiondb_core::{DataType, DbError, DbResult, IndexId, SqlState, TableId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Identifies a sequence for its whole life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SequenceId(pub u32);
+
+/// One column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSchema {
+    pub name: String,
+    pub data_type: DataType,
+    pub nullable: bool,
+}
+
+/// An index over some columns of a table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexSchema {
+    pub id: IndexId,
+    pub name: String,
+    /// Column positions, in key order.
+    pub columns: Vec<usize>,
+    pub unique: bool,
+}
+
+/// A table definition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSchema {
+    pub id: TableId,
+    /// Owning database (0 for cluster-wide system tables).
+    pub database: u32,
+    pub schema: String,
+    pub name: String,
+    pub columns: Vec<ColumnSchema>,
+    /// Primary key column positions; empty means rows are keyed by a hidden
+    /// row id.
+    pub primary_key: Vec<usize>,
+    /// Name of the primary key constraint (for error messages).
+    pub primary_key_name: Option<String>,
+    pub indexes: Vec<IndexSchema>,
+    /// Opaque SQL-layer metadata (defaults, checks, foreign keys), logged
+    /// and checkpointed with the schema but never read by the store.
+    pub sql: String,
+}
+
+impl TableSchema {
+    /// The index with this id.
+    pub fn index(&self, id: IndexId) -> Option<&IndexSchema> {
+        self.indexes.iter().find(|i| i.id == id)
+    }
+}
+
+/// A sequence definition (its current value is kept separately: sequences
+/// are not transactional).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceSchema {
+    pub id: SequenceId,
+    pub database: u32,
+    pub schema: String,
+    pub name: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cycle: bool,
+}
+
+/// The committed catalog: an immutable value, replaced whole by each commit
+/// that changes it, so readers hold a consistent `Arc` without locking.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub tables: BTreeMap<TableId, Arc<TableSchema>>,
+    pub sequences: BTreeMap<SequenceId, Arc<SequenceSchema>>,
+    /// Next ids to hand out; part of the catalog so replay reproduces them.
+    pub next_table_id: u32,
+    pub next_index_id: u32,
+    pub next_sequence_id: u32,
+}
+
+impl Catalog {
+    /// An empty catalog. Ids start at 16384, above PostgreSQL's fixed OIDs.
+    pub fn new() -> Catalog {
+        Catalog {
+            next_table_id: 16384,
+            next_index_id: 16384,
+            next_sequence_id: 16384,
+            ..Catalog::default()
+        }
+    }
+
+    /// The table with this id.
+    pub fn table(&self, id: TableId) -> DbResult<&Arc<TableSchema>> {
+        self.tables.get(&id).ok_or_else(|| {
+            DbError::new(
+                SqlState::UNDEFINED_TABLE,
+                format!("table with id {id} does not exist"),
+            )
+        })
+    }
+
+    /// The table named `schema.name` in `database`.
+    pub fn table_by_name(
+        &self,
+        database: u32,
+        schema: &str,
+        name: &str,
+    ) -> Option<&Arc<TableSchema>> {
+        self.tables
+            .values()
+            .find(|t| t.database == database && t.schema == schema && t.name == name)
+    }
+
+    /// The sequence with this id.
+    pub fn sequence(&self, id: SequenceId) -> DbResult<&Arc<SequenceSchema>> {
+        self.sequences.get(&id).ok_or_else(|| {
+            DbError::new(
+                SqlState::UNDEFINED_TABLE,
+                format!("sequence with id {} does not exist", id.0),
+            )
+        })
+    }
+
+    /// The sequence named `schema.name` in `database`.
+    pub fn sequence_by_name(
+        &self,
+        database: u32,
+        schema: &str,
+        name: &str,
+    ) -> Option<&Arc<SequenceSchema>> {
+        self.sequences
+            .values()
+            .find(|s| s.database == database && s.schema == schema && s.name == name)
+    }
+
+    /// True if any table or sequence in `database` has this name in `schema`.
+    pub fn relation_exists(&self, database: u32, schema: &str, name: &str) -> bool {
+        self.table_by_name(database, schema, name).is_some()
+            || self.sequence_by_name(database, schema, name).is_some()
+            || self.tables.values().any(|t| {
+                t.database == database
+                    && t.schema == schema
+                    && t.indexes.iter().any(|i| i.name == name)
+            })
+    }
+}
