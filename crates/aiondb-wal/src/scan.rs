@@ -125,11 +125,11 @@ pub(crate) fn scan(
     };
     let cut = pos;
     let mut torn_tail = None;
-    if let Some(why) = invalid
-        && let Some(nz_end) = last_nonzero(&mut cur, cut, stream_end)?
-    {
-        judge_tail(&mut cur, dir, segment_size, cut, nz_end, why)?;
-        torn_tail = Some((nz_end, why));
+    if let Some(why) = invalid {
+        if let Some(nz_end) = last_nonzero(&mut cur, cut, stream_end)? {
+            judge_tail(&mut cur, dir, segment_size, cut, nz_end, why)?;
+            torn_tail = Some((nz_end, why));
+        }
     }
     // Segments beginning after the cut hold nothing valid; their headers
     // may describe boundaries of records that never became durable.

@@ -16,6 +16,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use aiondb_core::{DbError, DbResult, Lsn};
@@ -194,25 +195,31 @@ pub(crate) fn sync_dir(dir: &Path) -> DbResult<()> {
         .map_err(|e| DbError::io(format!("fsync of wal directory {}", dir.display()), &e))
 }
 
-/// Creates a fully zero-filled segment: header + zeros written under a
-/// temporary name, fsynced, renamed into place, directory fsynced. Later
-/// fdatasyncs of this file need no metadata updates.
-pub(crate) fn create(dir: &Path, header: &SegmentHeader) -> DbResult<File> {
-    let path = path_of(dir, header.start);
-    let tmp = dir.join(format!("{:016X}{TMP_SUFFIX}", header.start));
+/// Temporary name of a segment being created synchronously.
+pub(crate) fn tmp_path(dir: &Path, start: u64) -> PathBuf {
+    dir.join(format!("{start:016X}{TMP_SUFFIX}"))
+}
+
+/// Temporary name of a segment prepared ahead of time.
+pub(crate) fn prep_path(dir: &Path, start: u64) -> PathBuf {
+    dir.join(format!("{start:016X}.prep{TMP_SUFFIX}"))
+}
+
+/// Writes a file of `HEADER_LEN + segment_size` zero bytes at `tmp` and
+/// fsyncs it (data and size). It is not part of the log until activated.
+pub(crate) fn zero_file(tmp: &Path, segment_size: u64) -> DbResult<File> {
     let io = |what: &str, e: &std::io::Error| {
         DbError::io(format!("{what} wal segment {}", tmp.display()), e)
     };
     let mut f = OpenOptions::new()
+        .read(true)
         .write(true)
         .create(true)
         .truncate(true)
-        .open(&tmp)
+        .open(tmp)
         .map_err(|e| io("creating", &e))?;
-    f.write_all(&header.encode())
-        .map_err(|e| io("writing", &e))?;
     let zeros = vec![0u8; 1 << 20];
-    let mut left = header.segment_size;
+    let mut left = HEADER_LEN + segment_size;
     while left > 0 {
         let n = left.min(zeros.len() as u64) as usize;
         f.write_all(&zeros[..n])
@@ -220,11 +227,32 @@ pub(crate) fn create(dir: &Path, header: &SegmentHeader) -> DbResult<File> {
         left -= n as u64;
     }
     f.sync_all().map_err(|e| io("fsync of", &e))?;
-    drop(f);
-    fs::rename(&tmp, &path).map_err(|e| io("renaming", &e))?;
+    Ok(f)
+}
+
+/// Turns a zero-filled temporary file into the segment `header` describes:
+/// header written and fdatasynced, file renamed into place, directory fsynced.
+pub(crate) fn activate(dir: &Path, tmp: &Path, f: File, header: &SegmentHeader) -> DbResult<File> {
+    let path = path_of(dir, header.start);
+    let io = |what: &str, e: &std::io::Error| {
+        DbError::io(format!("{what} wal segment {}", tmp.display()), e)
+    };
+    f.write_all_at(&header.encode(), 0)
+        .map_err(|e| io("writing header of", &e))?;
+    f.sync_data().map_err(|e| io("fdatasync of", &e))?;
+    fs::rename(tmp, &path).map_err(|e| io("renaming", &e))?;
     sync_dir(dir)?;
     tracing::debug!(segment = %path.display(), "created wal segment");
-    open_rw(&path)
+    Ok(f)
+}
+
+/// Creates a fully zero-filled segment: zeros written under a temporary
+/// name, header written, fsynced, renamed into place, directory fsynced.
+/// Later fdatasyncs of this file need no metadata updates.
+pub(crate) fn create(dir: &Path, header: &SegmentHeader) -> DbResult<File> {
+    let tmp = tmp_path(dir, header.start);
+    let f = zero_file(&tmp, header.segment_size)?;
+    activate(dir, &tmp, f, header)
 }
 
 /// Opens an existing segment for reading and writing.

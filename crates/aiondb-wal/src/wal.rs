@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use aiondb_core::{DbError, DbResult, Lsn, SqlState};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
+use crate::prealloc::Prealloc;
 use crate::reader::WalReader;
 use crate::scan;
 use crate::segment::{self, HEADER_LEN, SegmentHeader};
@@ -89,6 +90,14 @@ fn read_header(path: &Path, options: &WalOptions, start: u64) -> DbResult<Segmen
     Ok(h)
 }
 
+impl Drop for Wal {
+    fn drop(&mut self) {
+        // Stop the preallocation thread now, even if readers live on.
+        let prealloc = self.shared.io.lock().prealloc.take();
+        drop(prealloc);
+    }
+}
+
 impl Wal {
     /// Opens (or creates, if `dir` has no segments) the log in `dir`.
     /// A brand new log starts at `start_lsn` (segment-aligned); for an
@@ -101,7 +110,7 @@ impl Wal {
         let listing = segment::list(dir)?;
         if !listing.temps.is_empty() {
             for t in &listing.temps {
-                tracing::warn!(file = %t.display(), "removing interrupted wal segment creation");
+                tracing::info!(file = %t.display(), "removing temporary wal file (never part of the log)");
                 fs::remove_file(t)
                     .map_err(|e| DbError::io(format!("removing {}", t.display()), &e))?;
             }
@@ -170,6 +179,7 @@ impl Wal {
                 options,
                 files: BTreeMap::new(),
                 highest,
+                prealloc: Some(Prealloc::start(dir.to_path_buf(), seg, highest + seg)),
                 #[cfg(test)]
                 fail_next: false,
             }),

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 use aiondb_core::{DbError, DbResult, Lsn, SqlState};
 
+use crate::prealloc::Prealloc;
 use crate::segment::{self, HEADER_LEN, SegmentHeader};
 use crate::stats::Stats;
 use crate::{WalOptions, record};
@@ -148,6 +149,8 @@ pub(crate) struct Io {
     pub files: BTreeMap<u64, File>,
     /// Start of the newest existing segment; later ones are created on demand.
     pub highest: u64,
+    /// Prepares the next segment in the background (None: create synchronously).
+    pub prealloc: Option<Prealloc>,
     /// Test hook: fail the next write as if the disk had.
     #[cfg(test)]
     pub fail_next: bool,
@@ -179,8 +182,15 @@ impl Io {
                     segment_size: self.options.segment_size,
                     first_record,
                 };
-                let f = segment::create(&self.dir, &header)?;
+                let prepared = self.prealloc.as_ref().and_then(|p| p.take(start));
+                let f = match prepared {
+                    Some((f, tmp)) => segment::activate(&self.dir, &tmp, f, &header)?,
+                    None => segment::create(&self.dir, &header)?,
+                };
                 self.highest = start;
+                if let Some(p) = &self.prealloc {
+                    p.request(start + self.options.segment_size);
+                }
                 f
             };
             self.files.insert(start, f);

@@ -196,3 +196,33 @@ fn wait_durable_beyond_wakes_on_flush_and_times_out() {
     let a = wal.append_and_flush(1, b"wake").expect("append");
     assert_eq!(t.join().expect("join"), a.end);
 }
+
+fn wait_for(path: &std::path::Path) -> bool {
+    for _ in 0..500 {
+        if path.exists() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+#[test]
+fn next_segment_is_prepared_ahead_and_cleaned_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let prep = |start: u64| dir.path().join(format!("{start:016X}.prep.wal.tmp"));
+    let (wal, _) = open(dir.path());
+    assert!(
+        wait_for(&prep(SEG)),
+        "segment 1 is prepared in the background"
+    );
+    let written = fill(&wal, 10, 9_000);
+    assert!(seg_path(dir.path(), SEG).exists());
+    assert!(!prep(SEG).exists(), "the prepared file became segment 1");
+    assert!(wait_for(&prep(2 * SEG)), "then segment 2 is prepared");
+    drop(wal);
+    assert!(!prep(2 * SEG).exists(), "closing removes the prepared file");
+    let (wal, report) = open(dir.path());
+    assert_eq!(report.segments, 2);
+    assert_eq!(read_all(&wal, Lsn::ZERO), written);
+}
