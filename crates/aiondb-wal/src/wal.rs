@@ -70,12 +70,11 @@ fn read_header(path: &Path, options: &WalOptions, start: u64) -> DbResult<Segmen
             path.display()
         ))
     };
-    if len != HEADER_LEN + options.segment_size {
-        // Check the header first: a wrong segment size is the likelier story.
-        if len < HEADER_LEN {
-            return Err(corrupt(format!("file is {len} bytes long")));
-        }
+    if len < HEADER_LEN {
+        return Err(corrupt(format!("file is only {len} bytes long")));
     }
+    // The header is checked before the length: a wrong segment size in the
+    // options is the likelier story and the better message.
     let mut buf = vec![0u8; HEADER_LEN as usize];
     f.read_exact_at(&mut buf, 0)
         .map_err(|e| DbError::io(format!("reading wal segment {}", path.display()), &e))?;
