@@ -110,6 +110,12 @@ impl SegmentHeader {
                 Lsn(self.start)
             ));
         }
+        if self.start % self.segment_size != 0 {
+            return Err(format!(
+                "start LSN {} is not a multiple of the segment size",
+                Lsn(self.start)
+            ));
+        }
         if self.first_record < self.start {
             return Err(format!(
                 "first record LSN {} lies before the segment start",
@@ -291,6 +297,8 @@ mod tests {
         };
         assert!(h.check(&o, 65536).is_ok());
         assert!(h.check(&o, 0).is_err());
+        let unaligned = SegmentHeader { start: 4096, ..h };
+        assert!(unaligned.check(&o, 4096).is_err());
         let other = WalOptions {
             system_id: 7,
             ..o.clone()
