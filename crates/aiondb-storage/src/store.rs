@@ -271,3 +271,13 @@ impl Store {
         });
     }
 }
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.dir.path)
+            .field("visible", &self.visible_commit())
+            .field("wal_end", &self.wal.end_lsn())
+            .finish()
+    }
+}
