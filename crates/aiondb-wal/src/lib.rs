@@ -17,13 +17,13 @@
 //! LSN space, followed by exactly `segment_size` stream bytes:
 //!
 //! ```text
-//!  LSN 0                 LSN S                  LSN 2S
-//!  |<------ segment ----->|<------ segment ----->|
-//!  +------+---------------+------+---------------+
-//!  | hdr  | r1 | r2 | r3  | hdr  |3 | r4 | 000000 |   0000000000000000.wal
-//!  +------+---------------+------+---------------+   0000000000010000.wal
-//!          stream bytes             ^ r3 spans the boundary; header of the
-//!                                     second file says first_record = r4
+//!  0000000000000000.wal                     0000000000010000.wal
+//!  +--------+---------+-------+--------+    +--------+---------+-------+-----+
+//!  | header | r1      | r2    | r3 ... |    | header | ... r3  | r4    | 0 0 |
+//!  +--------+---------+-------+--------+    +--------+---------+-------+-----+
+//!           ^ LSN 0                                  ^ LSN S = segment_size
+//!   4 KiB,   <------ segment_size ------>    header: first_record_lsn = r4
+//!   no LSN   stream bytes [0, S)             (r3 spans the boundary)
 //!
 //!  segment header: magic "AIONWAL1" | version | timeline | system_id |
 //!                  start LSN | segment_size | first_record_lsn | crc32
@@ -55,6 +55,14 @@
 //! name, header written, renamed, directory fsynced), so later fdatasyncs
 //! need no metadata. A background thread zero-fills the next segment's file
 //! ahead of time; activating it costs one header write and two fsyncs.
+//!
+//! # Writing, flushing, reading
+//!
+//! `append` frames a record into an in-memory buffer and returns its
+//! position; `flush(end)` makes everything before `end` durable. With group
+//! commit, the first flusher to find no flush running becomes the leader,
+//! writes everything buffered, fdatasyncs, and releases every waiter the
+//! fsync covered. Readers see only durable bytes and follow the durable end.
 //!
 //! # Invariants
 //!
