@@ -101,6 +101,7 @@ fn concurrent(group_commit: bool, threads: usize, per_thread: usize) -> aiondb_w
 #[test]
 fn concurrent_appenders_with_group_commit() {
     let stats = concurrent(true, 8, 200);
+    eprintln!("group commit, 8 x 200 append_and_flush: {stats:?}");
     assert!(
         stats.fsyncs < stats.flush_requests,
         "no grouping happened: {stats:?}"
