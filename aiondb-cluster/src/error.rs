@@ -119,3 +119,46 @@ impl ClusterError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlstates_the_engine_relies_on() {
+        let name = || "x".to_owned();
+        assert_eq!(
+            ClusterError::DatabaseAlreadyExists { name: name() }.sqlstate(),
+            "42P04"
+        );
+        assert_eq!(
+            ClusterError::DatabaseNotFound { name: name() }.sqlstate(),
+            "3D000"
+        );
+        assert_eq!(
+            ClusterError::CannotDropTemplate { name: name() }.sqlstate(),
+            "42809"
+        );
+        assert_eq!(
+            ClusterError::InvalidConnectionLimit { limit: -5 }.sqlstate(),
+            "22023"
+        );
+        let stale = ClusterError::StaleEpoch {
+            shard_id: ShardId::new(1),
+            presented: PlacementEpoch::new(1),
+            current: PlacementEpoch::new(2),
+        };
+        assert_eq!(stale.sqlstate(), "40001");
+        assert!(stale.to_string().contains("presented 1, current 2"));
+        let no_quorum = ClusterError::NoQuorum {
+            shard_id: ShardId::new(1),
+            live_voters: 1,
+            voters: 3,
+        };
+        assert_eq!(no_quorum.sqlstate(), "57P03");
+        assert_eq!(
+            no_quorum.to_string(),
+            "shard 1 has no quorum: 1 of 3 voters live"
+        );
+    }
+}

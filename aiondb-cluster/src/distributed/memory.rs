@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use parking_lot::RwLock;
 
-use super::ids::{CatalogVersion, NodeId, ShardId};
+use super::ids::{CatalogVersion, NodeId, ShardId, SnapshotTimestamp, TxnId};
 use super::node::{ControlPlaneNodeSnapshot, ControlPlaneSnapshot, NodeDescriptor};
 use super::shard::{EpochLease, ReplicaRole, ShardDescriptor};
 use super::traits::{
     MetadataReader, MetadataWriter, NodeMembership, ReplicaController, ShardResolver,
+    TxnCoordinator,
 };
+use super::txn::{InMemoryTxnCoordinator, TxnDecision, TxnRecord, TxnScope};
 use crate::error::{ClusterError, ClusterResult};
 
 #[derive(Debug)]
@@ -53,9 +55,14 @@ impl State {
 }
 
 /// Thread-safe in-memory [`ControlPlane`](crate::ControlPlane).
+///
+/// Its [`TxnCoordinator`] side is an embedded [`InMemoryTxnCoordinator`];
+/// `begin` additionally checks every participant against the current
+/// leases and the scope against the current catalog version.
 #[derive(Debug)]
 pub struct InMemoryControlPlane {
     state: RwLock<State>,
+    txns: InMemoryTxnCoordinator,
 }
 
 impl Default for InMemoryControlPlane {
@@ -73,6 +80,7 @@ impl InMemoryControlPlane {
                 nodes: BTreeMap::new(),
                 shards: BTreeMap::new(),
             }),
+            txns: InMemoryTxnCoordinator::new(),
         }
     }
 
@@ -247,6 +255,55 @@ impl ShardResolver for InMemoryControlPlane {
             .read()
             .shard(lease.shard_id)?
             .validate_lease(lease)
+    }
+}
+
+impl TxnCoordinator for InMemoryControlPlane {
+    fn next_snapshot_timestamp(&self) -> ClusterResult<SnapshotTimestamp> {
+        self.txns.next_snapshot_timestamp()
+    }
+
+    fn observe_timestamp(&self, observed: SnapshotTimestamp) -> ClusterResult<()> {
+        self.txns.observe_timestamp(observed)
+    }
+
+    fn begin(&self, scope: TxnScope) -> ClusterResult<TxnRecord> {
+        scope.validate()?;
+        {
+            let state = self.state.read();
+            if scope.catalog_version != state.catalog_version {
+                return Err(ClusterError::InvalidTxnScope {
+                    reason: format!(
+                        "planned at catalog version {}, current is {}",
+                        scope.catalog_version, state.catalog_version
+                    ),
+                });
+            }
+            for p in &scope.participants {
+                state.shard(p.shard_id)?.validate_lease(&EpochLease {
+                    shard_id: p.shard_id,
+                    leader: p.leader.clone(),
+                    epoch: p.epoch,
+                })?;
+            }
+        }
+        self.txns.begin(scope)
+    }
+
+    fn decide(&self, txn_id: TxnId, decision: TxnDecision) -> ClusterResult<TxnRecord> {
+        self.txns.decide(txn_id, decision)
+    }
+
+    fn record(&self, txn_id: TxnId) -> ClusterResult<TxnRecord> {
+        self.txns.record(txn_id)
+    }
+
+    fn forget(&self, txn_id: TxnId) -> ClusterResult<TxnRecord> {
+        self.txns.forget(txn_id)
+    }
+
+    fn pending(&self) -> ClusterResult<Vec<TxnRecord>> {
+        self.txns.pending()
     }
 }
 
@@ -448,6 +505,55 @@ mod tests {
         assert_eq!(copy.snapshot().unwrap(), snap);
         assert_eq!(cp.drop_shard(ShardId::new(1)).unwrap().table_id, 42);
         assert!(cp.shards().unwrap().is_empty());
+    }
+
+    #[test]
+    fn begin_checks_participants_against_current_leases() {
+        use crate::distributed::{TxnParticipant, TxnRecordStatus};
+        let cp = plane();
+        let s1 = ShardId::new(1);
+        let lease = cp.resolve_write(s1).unwrap();
+        let scope = TxnScope {
+            snapshot: cp.next_snapshot_timestamp().unwrap(),
+            catalog_version: cp.catalog_version().unwrap(),
+            participants: vec![TxnParticipant {
+                shard_id: s1,
+                leader: lease.leader,
+                epoch: lease.epoch,
+            }],
+        };
+        let record = cp.begin(scope.clone()).unwrap();
+        assert_eq!(record.status, TxnRecordStatus::Pending);
+        assert_eq!(cp.pending().unwrap().len(), 1);
+        assert_eq!(
+            cp.decide(record.txn_id, TxnDecision::Abort).unwrap().status,
+            TxnRecordStatus::Aborted
+        );
+        assert_eq!(
+            cp.record(record.txn_id).unwrap().status,
+            TxnRecordStatus::Aborted
+        );
+        cp.forget(record.txn_id).unwrap();
+        cp.transfer_leadership(s1, &"b".into()).unwrap();
+        assert!(matches!(
+            cp.begin(scope.clone()),
+            Err(ClusterError::StaleEpoch { .. })
+        ));
+        let mut unknown = scope.clone();
+        unknown.participants[0].shard_id = ShardId::new(9);
+        assert!(matches!(
+            cp.begin(unknown),
+            Err(ClusterError::UnknownShard { .. })
+        ));
+        cp.bump_catalog_version().unwrap();
+        assert!(matches!(
+            cp.begin(scope),
+            Err(ClusterError::InvalidTxnScope { .. })
+        ));
+        let ts = cp.next_snapshot_timestamp().unwrap();
+        cp.observe_timestamp(SnapshotTimestamp::new(ts.get() + 10))
+            .unwrap();
+        assert!(cp.next_snapshot_timestamp().unwrap().get() > ts.get() + 10);
     }
 
     #[test]

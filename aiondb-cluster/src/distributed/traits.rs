@@ -148,13 +148,26 @@ pub trait ReplicaController: Send + Sync {
     }
 }
 
-/// The whole control plane.
+/// The whole control plane: metadata, membership, routing, transaction
+/// records and replica control. Fragment execution
+/// ([`DataPlaneLocalExecutor`], [`RemoteExecutor`]) is the data plane's and
+/// is deliberately not part of it.
 pub trait ControlPlane:
-    MetadataReader + MetadataWriter + NodeMembership + ShardResolver + ReplicaController
+    MetadataReader
+    + MetadataWriter
+    + NodeMembership
+    + ShardResolver
+    + TxnCoordinator
+    + ReplicaController
 {
 }
 
 impl<T> ControlPlane for T where
-    T: MetadataReader + MetadataWriter + NodeMembership + ShardResolver + ReplicaController
+    T: MetadataReader
+        + MetadataWriter
+        + NodeMembership
+        + ShardResolver
+        + TxnCoordinator
+        + ReplicaController
 {
 }

@@ -91,10 +91,10 @@ pub fn maintain_replication_with_caught_up_learners<C: ControlPlane + ?Sized>(
             Err(err) => rejected.push((action, err)),
         }
     }
-    let status = ReplicationStatusSnapshot::from_snapshot(
-        &control_plane.snapshot()?,
+    let status = ReplicationStatusSnapshot::from_control_plane(
+        control_plane,
         options.repair.replication_factor,
-    );
+    )?;
     Ok(ReplicationMaintenanceReport {
         applied,
         rejected,

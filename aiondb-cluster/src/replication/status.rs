@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::distributed::{ControlPlaneSnapshot, NodeId, ReplicaRole};
+use crate::distributed::{ControlPlaneSnapshot, MetadataReader, NodeId, ReplicaRole};
+use crate::error::ClusterResult;
 
 /// Replicas hosted by one node.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +90,17 @@ impl ReplicationStatusSnapshot {
         status
     }
 
+    /// Snapshots `control_plane` and computes the numbers.
+    pub fn from_control_plane<C: MetadataReader + ?Sized>(
+        control_plane: &C,
+        replication_factor: usize,
+    ) -> ClusterResult<Self> {
+        Ok(Self::from_snapshot(
+            &control_plane.snapshot()?,
+            replication_factor,
+        ))
+    }
+
     /// True when every shard has a live voter majority.
     pub fn has_live_quorum(&self) -> bool {
         self.shards_without_live_quorum == 0
@@ -131,5 +143,10 @@ mod tests {
             }
         );
         assert_eq!(st.node_loads[&NodeId::from("d")].learners, 1);
+        let cp = crate::InMemoryControlPlane::from_snapshot(s).unwrap();
+        assert_eq!(
+            ReplicationStatusSnapshot::from_control_plane(&cp, 3).unwrap(),
+            st
+        );
     }
 }
