@@ -59,7 +59,6 @@
 //! use aiondb_cluster::{
 //!     CreateDatabaseRequest, DatabaseDescriptor, DatabaseId, InMemoryClusterCatalog,
 //! };
-//! # use aiondb_cluster::ClusterCatalog;
 //!
 //! let cluster = InMemoryClusterCatalog::new();
 //! cluster.bootstrap_default("postgres").expect("bootstrap default db");

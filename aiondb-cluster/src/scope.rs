@@ -278,6 +278,38 @@ impl InMemoryClusterCatalog {
     }
 }
 
+/// Inherent shortcuts for the most used [`ClusterCatalog`] methods, so
+/// callers holding the concrete type need not import the trait.
+impl InMemoryClusterCatalog {
+    /// See [`ClusterCatalog::create_database`].
+    pub fn create_database(
+        &self,
+        request: CreateDatabaseRequest,
+    ) -> ClusterResult<DatabaseDescriptor> {
+        <Self as ClusterCatalog>::create_database(self, request)
+    }
+
+    /// See [`ClusterCatalog::drop_database`].
+    pub fn drop_database(&self, name: &str) -> ClusterResult<DatabaseDescriptor> {
+        <Self as ClusterCatalog>::drop_database(self, name)
+    }
+
+    /// See [`ClusterCatalog::get_database`].
+    pub fn get_database(&self, name: &str) -> ClusterResult<DatabaseDescriptor> {
+        <Self as ClusterCatalog>::get_database(self, name)
+    }
+
+    /// See [`ClusterCatalog::get_database_by_id`].
+    pub fn get_database_by_id(&self, id: DatabaseId) -> ClusterResult<DatabaseDescriptor> {
+        <Self as ClusterCatalog>::get_database_by_id(self, id)
+    }
+
+    /// See [`ClusterCatalog::list_databases`].
+    pub fn list_databases(&self) -> ClusterResult<Vec<DatabaseDescriptor>> {
+        <Self as ClusterCatalog>::list_databases(self)
+    }
+}
+
 impl ClusterCatalog for InMemoryClusterCatalog {
     fn create_database(&self, request: CreateDatabaseRequest) -> ClusterResult<DatabaseDescriptor> {
         validate_name(&request.name)?;
