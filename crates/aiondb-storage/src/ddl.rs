@@ -26,9 +26,12 @@ fn already_exists(name: &str) -> DbError {
 
 impl Transaction {
     fn catalog_mut(&mut self) -> DbResult<&mut Catalog> {
-        self.store
-            .locks
-            .lock(self.id, LockTarget::Catalog, LockMode::Exclusive)?;
+        self.store.locks.lock(
+            self.id,
+            LockTarget::Catalog,
+            LockMode::Exclusive,
+            &self.limits,
+        )?;
         let pending = self
             .pending_catalog
             .get_or_insert_with(|| self.store.catalog());

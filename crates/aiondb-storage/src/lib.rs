@@ -57,7 +57,7 @@ mod txn;
 pub use checkpoint::CheckpointReport;
 pub use control::FORMAT_VERSION;
 pub use gc::GcReport;
-pub use locks::LockMode;
+pub use locks::{LockMode, WaitLimits};
 pub use record::Key;
 pub use schema::{Catalog, ColumnSchema, IndexSchema, SequenceId, SequenceSchema, TableSchema};
 pub use store::{RecoveryReport, Store, StoreOptions};

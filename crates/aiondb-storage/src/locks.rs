@@ -10,9 +10,50 @@
 //! deadlock: the transaction that would close it fails with 40P01 instead of
 //! waiting, so waiting never hangs.
 
-use aiondb_core::{DbError, DbResult, TableId, TxnId};
+use aiondb_core::{DbError, DbResult, SqlState, TableId, TxnId};
 use parking_lot::{Condvar, Mutex};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a waiter sleeps between checks of its [`WaitLimits`].
+const POLL: Duration = Duration::from_millis(20);
+
+/// What may end a wait early: a cancel request (CancelRequest) or the
+/// statement's deadline (statement_timeout). Both fail with 57014.
+#[derive(Clone, Debug, Default)]
+pub struct WaitLimits {
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub deadline: Option<Instant>,
+}
+
+impl WaitLimits {
+    /// Fails if the statement was cancelled or ran out of time.
+    pub fn check(&self) -> DbResult<()> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Acquire))
+        {
+            return Err(DbError::new(
+                SqlState::QUERY_CANCELED,
+                "canceling statement due to user request",
+            ));
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(DbError::new(
+                SqlState::QUERY_CANCELED,
+                "canceling statement due to statement timeout",
+            ));
+        }
+        Ok(())
+    }
+
+    fn unlimited(&self) -> bool {
+        self.cancel.is_none() && self.deadline.is_none()
+    }
+}
 
 /// A table lock mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +150,7 @@ impl LockManager {
 
     /// Waits until `other` has ended. Fails with 40P01 if waiting would
     /// close a cycle.
-    pub fn wait_for_txn(&self, me: TxnId, other: TxnId) -> DbResult<()> {
+    pub fn wait_for_txn(&self, me: TxnId, other: TxnId, limits: &WaitLimits) -> DbResult<()> {
         let mut s = self.state.lock();
         if !s.running.contains(&other) {
             return Ok(());
@@ -119,14 +160,38 @@ impl LockManager {
         }
         s.waits_for.insert(me, vec![other]);
         while s.running.contains(&other) {
-            self.changed.wait(&mut s);
+            if let Err(e) = self.sleep(&mut s, limits) {
+                s.waits_for.remove(&me);
+                return Err(e);
+            }
         }
         s.waits_for.remove(&me);
         Ok(())
     }
 
+    fn sleep(
+        &self,
+        s: &mut parking_lot::MutexGuard<'_, LockState>,
+        limits: &WaitLimits,
+    ) -> DbResult<()> {
+        if limits.unlimited() {
+            self.changed.wait(s);
+            Ok(())
+        } else {
+            limits.check()?;
+            self.changed.wait_for(s, POLL);
+            limits.check()
+        }
+    }
+
     /// Takes a table or catalog lock, waiting for conflicting holders.
-    pub fn lock(&self, me: TxnId, target: LockTarget, mode: LockMode) -> DbResult<()> {
+    pub fn lock(
+        &self,
+        me: TxnId,
+        target: LockTarget,
+        mode: LockMode,
+        limits: &WaitLimits,
+    ) -> DbResult<()> {
         let mut s = self.state.lock();
         loop {
             let blockers = s.conflicting(me, target, mode);
@@ -138,7 +203,10 @@ impl LockManager {
                 return Err(deadlock(me, &blockers));
             }
             s.waits_for.insert(me, blockers);
-            self.changed.wait(&mut s);
+            if let Err(e) = self.sleep(&mut s, limits) {
+                s.waits_for.remove(&me);
+                return Err(e);
+            }
         }
         s.waits_for.remove(&me);
         let h = s.locks.entry(target).or_default();
@@ -184,12 +252,14 @@ mod tests {
         lm.register(a);
         lm.register(b);
         let lm2 = lm.clone();
-        let waiter = std::thread::spawn(move || lm2.wait_for_txn(a, b));
+        let waiter = std::thread::spawn(move || lm2.wait_for_txn(a, b, &WaitLimits::default()));
         // Wait until a's edge is in the graph.
         while !lm.state.lock().waits_for.contains_key(&a) {
             std::thread::yield_now();
         }
-        let err = lm.wait_for_txn(b, a).expect_err("deadlock");
+        let err = lm
+            .wait_for_txn(b, a, &WaitLimits::default())
+            .expect_err("deadlock");
         assert_eq!(err.code.code(), "40P01");
         lm.finish(b);
         waiter
@@ -206,10 +276,12 @@ mod tests {
         lm.register(a);
         lm.register(b);
         let t = LockTarget::Table(TableId(5));
-        lm.lock(a, t, LockMode::Shared).expect("shared");
-        lm.lock(a, t, LockMode::Shared).expect("re-entrant");
+        let free = WaitLimits::default();
+        lm.lock(a, t, LockMode::Shared, &free).expect("shared");
+        lm.lock(a, t, LockMode::Shared, &free).expect("re-entrant");
         let lm2 = lm.clone();
-        let h = std::thread::spawn(move || lm2.lock(b, t, LockMode::Exclusive));
+        let h =
+            std::thread::spawn(move || lm2.lock(b, t, LockMode::Exclusive, &WaitLimits::default()));
         while !lm.state.lock().waits_for.contains_key(&b) {
             std::thread::yield_now();
         }
@@ -217,5 +289,31 @@ mod tests {
         h.join().expect("join").expect("granted after a ends");
         // a upgrading now would wait for b: with b waiting on nobody, no deadlock.
         lm.finish(b);
+    }
+
+    #[test]
+    fn a_wait_ends_at_its_deadline_or_cancel() {
+        let lm = LockManager::default();
+        let (a, b) = (TxnId(1), TxnId(2));
+        lm.register(a);
+        lm.register(b);
+        let timeout = WaitLimits {
+            cancel: None,
+            deadline: Some(Instant::now() + Duration::from_millis(30)),
+        };
+        let err = lm.wait_for_txn(a, b, &timeout).expect_err("times out");
+        assert_eq!(err.code.code(), "57014");
+        assert!(err.message.contains("statement timeout"));
+        let cancel = WaitLimits {
+            cancel: Some(Arc::new(AtomicBool::new(true))),
+            deadline: None,
+        };
+        let err = lm
+            .lock(a, LockTarget::Catalog, LockMode::Exclusive, &cancel)
+            .map(|_| lm.lock(b, LockTarget::Catalog, LockMode::Exclusive, &cancel))
+            .expect("a gets the lock")
+            .expect_err("b is cancelled");
+        assert!(err.message.contains("user request"));
+        assert!(!lm.state.lock().waits_for.contains_key(&b));
     }
 }

@@ -7,7 +7,7 @@
 //! closure as PostgreSQL's EvalPlanQual does; under REPEATABLE READ a row
 //! changed after the snapshot is a serialization failure (40001).
 
-use crate::locks::{LockMode, LockTarget};
+use crate::locks::{LockMode, LockTarget, WaitLimits};
 use crate::record::{DdlOp, Key};
 use crate::schema::{Catalog, SequenceId, TableSchema};
 use crate::store::Store;
@@ -59,6 +59,8 @@ pub struct Transaction {
     /// WAL end this transaction must see durable before it ends
     /// (sequence reservations it used).
     pub(crate) flush_upto: Option<Lsn>,
+    /// What may interrupt the current statement's lock waits.
+    pub(crate) limits: WaitLimits,
     pub(crate) finished: bool,
 }
 
@@ -96,6 +98,7 @@ impl Transaction {
             truncated: BTreeSet::new(),
             table_locks: HashSet::new(),
             flush_upto: None,
+            limits: WaitLimits::default(),
             finished: false,
         }
     }
@@ -129,6 +132,12 @@ impl Transaction {
         }
     }
 
+    /// Sets what may interrupt lock waits from now on (the statement's
+    /// cancel flag and deadline); waits then fail with 57014.
+    pub fn set_wait_limits(&mut self, limits: WaitLimits) {
+        self.limits = limits;
+    }
+
     pub(crate) fn view(&self) -> ReadView {
         ReadView {
             snapshot: self.snapshot,
@@ -158,7 +167,7 @@ impl Transaction {
         }
         self.store
             .locks
-            .lock(self.id, LockTarget::Table(table), mode)?;
+            .lock(self.id, LockTarget::Table(table), mode, &self.limits)?;
         self.table_locks.insert((table, exclusive));
         Ok(())
     }
@@ -242,6 +251,8 @@ impl Transaction {
         check_arity(&schema, &row)?;
         let me = self.id;
         loop {
+            // A failed WAL leaves rows locked by in-doubt commits: stop.
+            self.store.check_writable()?;
             let step = {
                 let mut rows = data.rows.write();
                 let key = match primary_key_of(&schema, &row)? {
@@ -264,7 +275,7 @@ impl Transaction {
                     self.writes.push((table, key.clone()));
                     return Ok(key);
                 }
-                Step::Wait(t) => self.store.locks.wait_for_txn(me, t)?,
+                Step::Wait(t) => self.store.locks.wait_for_txn(me, t, &self.limits)?,
                 Step::Retry => {}
             }
         }
@@ -320,6 +331,7 @@ impl Transaction {
         let me = self.id;
         let view = self.view();
         loop {
+            self.store.check_writable()?;
             // Phase 1: find the version to work on, without holding a write lock.
             let found = {
                 let rows = data.rows.read();
@@ -345,7 +357,7 @@ impl Transaction {
             let (current, stamp, len) = match found {
                 Step::Done(x) => x,
                 Step::Wait(t) => {
-                    self.store.locks.wait_for_txn(me, t)?;
+                    self.store.locks.wait_for_txn(me, t, &self.limits)?;
                     continue;
                 }
                 Step::Retry => continue,
@@ -384,7 +396,7 @@ impl Transaction {
                     self.writes.push((table, key.clone()));
                     return Ok(new_row);
                 }
-                Step::Wait(t) => self.store.locks.wait_for_txn(me, t)?,
+                Step::Wait(t) => self.store.locks.wait_for_txn(me, t, &self.limits)?,
                 Step::Retry => {}
             }
         }
