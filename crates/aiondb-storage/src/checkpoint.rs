@@ -25,7 +25,7 @@ use crate::replay::load_row;
 use crate::schema::{Catalog, SequenceId};
 use crate::sequence::SequenceState;
 use crate::store::Store;
-use crate::table::{IndexData, ReadView, Stamp, TableData};
+use crate::table::{ReadView, Stamp, TableData};
 use aiondb_core::{CommitId, DbError, DbResult, Lsn, Row, TableId, TxnId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -417,15 +417,9 @@ pub(crate) fn load_newest(data: &Path, system_id: u64) -> DbResult<Option<Loaded
         let (path, bytes) = contents.get(&name).ok_or_else(|| {
             DbError::corrupted(format!("checkpoint \"{}\" has no {name}", dir.display()))
         })?;
-        let data = TableData::new();
+        let data = TableData::for_schema(schema);
         {
             let mut rows = data.rows.write();
-            for index in &schema.indexes {
-                rows.indexes.insert(
-                    index.id,
-                    IndexData::new(index.columns.clone(), index.unique),
-                );
-            }
             let mut rest = bytes.as_slice();
             while !rest.is_empty() {
                 let (len, tail) = rest.split_first_chunk::<4>().ok_or_else(|| {

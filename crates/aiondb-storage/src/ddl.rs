@@ -57,18 +57,11 @@ impl Transaction {
         let id = TableId(cat.next_table_id);
         cat.next_table_id += 1;
         schema.id = id;
-        let data = TableData::new();
-        {
-            let mut rows = data.rows.write();
-            for index in &mut schema.indexes {
-                index.id = IndexId(cat.next_index_id);
-                cat.next_index_id += 1;
-                rows.indexes.insert(
-                    index.id,
-                    IndexData::new(index.columns.clone(), index.unique),
-                );
-            }
+        for index in &mut schema.indexes {
+            index.id = IndexId(cat.next_index_id);
+            cat.next_index_id += 1;
         }
+        let data = TableData::for_schema(&schema);
         cat.tables.insert(id, Arc::new(schema.clone()));
         self.store.tables.write().insert(id, Arc::new(data));
         self.created_tables.push(id);

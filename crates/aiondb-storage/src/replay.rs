@@ -130,16 +130,9 @@ pub(crate) fn apply_commit(store: &Store, c: CommitId, body: &CommitBody) -> DbR
 fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
     match op {
         DdlOp::CreateTable(schema) => {
-            let data = TableData::new();
-            {
-                let mut rows = data.rows.write();
-                for index in &schema.indexes {
-                    rows.indexes.insert(
-                        index.id,
-                        IndexData::new(index.columns.clone(), index.unique),
-                    );
-                    catalog.next_index_id = catalog.next_index_id.max(index.id.0 + 1);
-                }
+            let data = TableData::for_schema(schema);
+            for index in &schema.indexes {
+                catalog.next_index_id = catalog.next_index_id.max(index.id.0 + 1);
             }
             catalog.next_table_id = catalog.next_table_id.max(schema.id.0 + 1);
             catalog.tables.insert(schema.id, Arc::new(schema.clone()));

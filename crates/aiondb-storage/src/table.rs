@@ -205,11 +205,18 @@ pub(crate) struct TableData {
 }
 
 impl TableData {
-    pub fn new() -> TableData {
+    /// Empty data with an (empty) index for each index of the schema.
+    pub fn for_schema(schema: &crate::schema::TableSchema) -> TableData {
+        let indexes = schema
+            .indexes
+            .iter()
+            .map(|i| (i.id, IndexData::new(i.columns.clone(), i.unique)))
+            .collect();
         TableData {
             rows: RwLock::new(TableRows {
+                chains: BTreeMap::new(),
+                indexes,
                 next_row_id: 1,
-                ..TableRows::default()
             }),
         }
     }
