@@ -201,3 +201,66 @@ fn concurrent_inserts_of_one_key_admit_exactly_one() {
         .count();
     assert_eq!(n, 50);
 }
+
+#[test]
+fn read_committed_recheck_skips_a_row_that_no_longer_qualifies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    let t = create_accounts(&store, "epq", 1, 10);
+    let mut c = store.begin(IsolationLevel::ReadCommitted);
+    c.update(t, &key(0), |r| Ok(Some(vec![r[0].clone(), Value::Int8(0)])))
+        .expect("c empties the account");
+    let mut d = store.begin(IsolationLevel::ReadCommitted);
+    let d_thread = std::thread::spawn(move || {
+        // UPDATE ... SET balance = balance - 5 WHERE balance >= 5
+        let r = d
+            .update(t, &key(0), |r| {
+                Ok((int(&r[1]) >= 5).then(|| vec![r[0].clone(), Value::Int8(int(&r[1]) - 5)]))
+            })
+            .expect("d waits, then re-checks the new version");
+        d.commit().expect("d commits");
+        r
+    });
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    c.commit().expect("c commits");
+    assert!(
+        d_thread.join().expect("join").is_none(),
+        "the predicate no longer holds"
+    );
+    assert_eq!(total(&store, t), 0);
+}
+
+#[test]
+fn drop_table_waits_for_a_reader_to_finish() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    let t = create_accounts(&store, "busy", 3, 1);
+    let mut reader = store.begin(IsolationLevel::RepeatableRead);
+    assert_eq!(
+        reader
+            .scan(t, std::ops::Bound::Unbounded, std::ops::Bound::Unbounded)
+            .expect("scan")
+            .count(),
+        3
+    );
+    let store2 = store.clone();
+    let dropper = std::thread::spawn(move || {
+        let mut txn = store2.begin(IsolationLevel::ReadCommitted);
+        txn.drop_table(t).expect("drop after the reader ends");
+        txn.commit().expect("commit");
+    });
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert!(
+        store.catalog().table(t).is_ok(),
+        "the drop is still waiting"
+    );
+    assert!(
+        reader
+            .get(t, &key(0))
+            .expect("reader still reads")
+            .is_some()
+    );
+    reader.commit().expect("reader ends");
+    dropper.join().expect("join");
+    assert!(store.catalog().table(t).is_err());
+}
