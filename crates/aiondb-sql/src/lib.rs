@@ -1,1 +1,31 @@
-//! aiondb-sql (under construction).
+//! # aiondb-sql: the SQL layer
+//!
+//! This crate turns SQL text into results. Its pipeline, most of which is
+//! still to come, is the classic one:
+//!
+//! ```text
+//!   SQL text ─ parser ─ binder ─ planner ─ executor ─ rows
+//!                          └──────── types ────────┘
+//! ```
+//!
+//! * **parser** (to come): SQL text to a syntax tree.
+//! * **binder** (to come): resolves names against the catalog and assigns a
+//!   [`aiondb_core::DataType`] to every expression.
+//! * **planner** (to come): chooses access paths and join orders.
+//! * **executor** (to come): runs the plan over storage and yields rows.
+//!
+//! [`types`] is the crate's type system, the part every other stage leans
+//! on. It is PostgreSQL 15's behaviour for the core types, byte for byte:
+//!
+//! * text input and output (`typinput` / `typoutput`), including the checks
+//!   type modifiers impose (`varchar(n)`, `char(n)`, `numeric(p,s)`), with
+//!   output exactly as psql shows it;
+//! * the binary wire formats (`typreceive` / `typsend`) that drivers such as
+//!   tokio-postgres, pgJDBC and psycopg use;
+//! * explicit `CAST` semantics between the core types;
+//! * type-name resolution (`int4`, `character varying`, `_int4`, ...).
+//!
+//! Every bad input becomes a [`aiondb_core::DbError`] carrying the SQLSTATE
+//! and message text PostgreSQL would send; nothing here panics on input.
+
+pub mod types;

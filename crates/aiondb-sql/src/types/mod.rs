@@ -1,0 +1,190 @@
+//! The SQL type system: PostgreSQL 15's text and binary I/O and casts.
+//!
+//! The five entry points mirror the functions PostgreSQL attaches to every
+//! type in `pg_type`:
+//!
+//! | PostgreSQL   | here              | used by                          |
+//! |--------------|-------------------|----------------------------------|
+//! | `typinput`   | [`parse_text`]    | literals, text parameters, COPY  |
+//! | `typoutput`  | [`format_text`]   | text result columns, `::text`    |
+//! | `typreceive` | [`decode_binary`] | binary parameters, binary COPY   |
+//! | `typsend`    | [`encode_binary`] | binary result columns            |
+//! | `pg_cast`    | [`cast`]          | `CAST(x AS t)`, `x::t`           |
+//!
+//! [`parse_type_name`] resolves the spellings SQL and the catalog use.
+//!
+//! A [`Value`] carries no type modifier; the [`DataType`] passed alongside
+//! says how to check and print it. `oid` values are held as
+//! [`Value::Int8`] (an unsigned 32-bit number does not fit `Int4`).
+//!
+//! Session settings that change the text forms travel in
+//! [`FormatOptions`]: `extra_float_digits`, `bytea_output` and `TimeZone`
+//! (UTC or a fixed offset for now). DateStyle is always `ISO, MDY` and
+//! IntervalStyle `postgres` ([`format_interval_verbose`] gives
+//! `postgres_verbose`, which pg_regress uses).
+//!
+//! Module map, one concept each: [`errors`] (the SQLSTATE-carrying error
+//! constructors), `bool_int`, `float`, `numeric`, `text`, `bytea`,
+//! `datetime` (+ `datetime_parse`), `interval`, `uuid`, `json`, `array`,
+//! `binary`, `cast`, `names`.
+
+mod array;
+mod binary;
+mod bool_int;
+mod bytea;
+mod cast;
+mod datetime;
+mod datetime_parse;
+pub mod errors;
+mod float;
+mod interval;
+mod json;
+mod names;
+mod numeric;
+mod text;
+mod uuid;
+
+#[cfg(test)]
+mod tests;
+
+use aiondb_core::{DataType, DbError, DbResult, Value};
+
+pub use binary::{decode_binary, encode_binary};
+pub use cast::cast;
+pub use interval::{format_interval, format_interval_verbose, parse_interval};
+pub use names::parse_type_name;
+
+/// The session's `TimeZone`, as far as AionDB models it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeZoneSetting {
+    /// `UTC` (the default).
+    #[default]
+    Utc,
+    /// A fixed offset, in seconds **east** of Greenwich (ISO sign
+    /// convention: `+02:00` is `Fixed(7200)`).
+    Fixed(i32),
+}
+
+impl TimeZoneSetting {
+    /// Seconds east of UTC.
+    pub fn offset_seconds(&self) -> i32 {
+        match self {
+            TimeZoneSetting::Utc => 0,
+            TimeZoneSetting::Fixed(s) => *s,
+        }
+    }
+
+    /// Parses a `SET TimeZone` value: `UTC`, `GMT`, `Z`, an `INTERVAL`-ish
+    /// `'+02:00'`, or a bare number of hours. As in PostgreSQL, a bare
+    /// offset string is a POSIX zone, whose sign is inverted: `'+05:30'`
+    /// means five and a half hours **west** of Greenwich.
+    pub fn parse_guc(s: &str) -> Option<TimeZoneSetting> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        if matches!(
+            lower.as_str(),
+            "utc" | "gmt" | "z" | "zulu" | "etc/utc" | "uct"
+        ) {
+            return Some(TimeZoneSetting::Utc);
+        }
+        let secs = datetime_parse::parse_offset(t)?;
+        // POSIX sign convention: positive is west.
+        Some(match -secs {
+            0 => TimeZoneSetting::Utc,
+            s => TimeZoneSetting::Fixed(s),
+        })
+    }
+}
+
+/// Session settings that change how values are read and printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatOptions {
+    /// `extra_float_digits` (default 1: shortest exact output).
+    pub extra_float_digits: i32,
+    /// `bytea_output = hex` (default) rather than `escape`.
+    pub bytea_hex: bool,
+    /// `TimeZone`.
+    pub timezone: TimeZoneSetting,
+}
+
+impl Default for FormatOptions {
+    fn default() -> FormatOptions {
+        FormatOptions {
+            extra_float_digits: 1,
+            bytea_hex: true,
+            timezone: TimeZoneSetting::Utc,
+        }
+    }
+}
+
+/// PostgreSQL's `typinput`: reads the text form of a value of type `ty`,
+/// applying the type modifier (`varchar(n)` length, `numeric(p,s)`
+/// rounding and overflow checks, `char(n)` padding).
+pub fn parse_text(input: &str, ty: &DataType, opts: &FormatOptions) -> DbResult<Value> {
+    match ty {
+        DataType::Bool => bool_int::parse_bool(input).map(Value::Bool),
+        DataType::Int2 => bool_int::parse_int2(input).map(Value::Int2),
+        DataType::Int4 => bool_int::parse_int4(input).map(Value::Int4),
+        DataType::Int8 => bool_int::parse_int8(input).map(Value::Int8),
+        DataType::Oid => bool_int::parse_oid(input).map(|v| Value::Int8(v as i64)),
+        DataType::Float4 => float::parse_float4(input).map(Value::Float4),
+        DataType::Float8 => float::parse_float8(input).map(Value::Float8),
+        DataType::Numeric(typmod) => {
+            let n = numeric::parse_numeric(input)?;
+            numeric::apply_typmod(n, *typmod).map(Value::Numeric)
+        }
+        DataType::Text | DataType::Unknown => text::check_text(input).map(Value::Text),
+        DataType::Varchar(n) => text::parse_varchar(input, *n).map(Value::Text),
+        DataType::Char(n) => text::parse_char(input, *n).map(Value::Text),
+        DataType::Bytea => bytea::parse_bytea(input).map(Value::Bytea),
+        DataType::Date => datetime::parse_date(input, opts.timezone).map(Value::Date),
+        DataType::Time => datetime::parse_time(input).map(Value::Time),
+        DataType::Timestamp => {
+            datetime::parse_timestamp(input, opts.timezone).map(Value::Timestamp)
+        }
+        DataType::Timestamptz => {
+            datetime::parse_timestamptz(input, opts.timezone).map(Value::Timestamptz)
+        }
+        DataType::Interval => interval::parse_interval(input).map(Value::Interval),
+        DataType::Uuid => uuid::parse_uuid(input).map(Value::Uuid),
+        DataType::Json => json::parse_json(input).map(Value::Json),
+        DataType::Jsonb => json::parse_jsonb(input).map(Value::Jsonb),
+        DataType::Array(elem) => array::parse_array(input, elem, opts).map(Value::Array),
+    }
+}
+
+/// PostgreSQL's `typoutput`: the text form psql shows. `Value::Null`
+/// formats as an error: callers send NULL as a NULL, not as text.
+pub fn format_text(value: &Value, ty: &DataType, opts: &FormatOptions) -> DbResult<String> {
+    let s = match (ty, value) {
+        (_, Value::Null) => {
+            return Err(DbError::internal("format_text called with NULL"));
+        }
+        (DataType::Bool, Value::Bool(b)) => (if *b { "t" } else { "f" }).to_string(),
+        (DataType::Int2, Value::Int2(v)) => v.to_string(),
+        (DataType::Int4, Value::Int4(v)) => v.to_string(),
+        (DataType::Int8 | DataType::Oid, Value::Int8(v)) => v.to_string(),
+        (DataType::Oid, Value::Int4(v)) => (*v as u32).to_string(),
+        (DataType::Float4, Value::Float4(v)) => float::format_float4(*v, opts.extra_float_digits),
+        (DataType::Float8, Value::Float8(v)) => float::format_float8(*v, opts.extra_float_digits),
+        (DataType::Numeric(_), Value::Numeric(n)) => n.to_string(),
+        (
+            DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown,
+            Value::Text(s),
+        ) => s.clone(),
+        (DataType::Bytea, Value::Bytea(b)) => bytea::format_bytea(b, opts.bytea_hex),
+        (DataType::Date, Value::Date(d)) => datetime::format_date(*d),
+        (DataType::Time, Value::Time(t)) => datetime::format_time(*t),
+        (DataType::Timestamp, Value::Timestamp(t)) => datetime::format_timestamp(*t),
+        (DataType::Timestamptz, Value::Timestamptz(t)) => {
+            datetime::format_timestamptz(*t, opts.timezone)
+        }
+        (DataType::Interval, Value::Interval(i)) => interval::format_interval(i),
+        (DataType::Uuid, Value::Uuid(u)) => uuid::format_uuid(u),
+        (DataType::Json, Value::Json(s)) => s.clone(),
+        (DataType::Jsonb, Value::Jsonb(s)) => s.clone(),
+        (DataType::Array(elem), Value::Array(items)) => array::format_array(items, elem, opts)?,
+        _ => return Err(errors::value_type_mismatch(value, ty)),
+    };
+    Ok(s)
+}
