@@ -120,6 +120,9 @@ pub fn parse_array(input: &str, elem: &DataType, opts: &FormatOptions) -> DbResu
                         }
                     }
                     skip_ws(&mut i);
+                    if !matches!(chars.get(i), Some(',' | '}') | None) {
+                        return Err(malformed(input, "Unexpected array element."));
+                    }
                 }
                 Some(_) => {
                     // Unquoted: up to `,` or `}`; trailing blanks dropped
@@ -129,11 +132,11 @@ pub fn parse_array(input: &str, elem: &DataType, opts: &FormatOptions) -> DbResu
                         match chars.get(i) {
                             None => return Err(malformed(input, "Unexpected end of input.")),
                             Some(',' | '}') => break,
-                            Some('{') | Some('"') => {
-                                return Err(malformed(
-                                    input,
-                                    &format!("Unexpected \"{}\" character.", chars[i]),
-                                ));
+                            Some('"') => {
+                                return Err(malformed(input, "Unexpected array element."));
+                            }
+                            Some('{') => {
+                                return Err(malformed(input, "Unexpected \"{\" character."));
                             }
                             Some('\\') => {
                                 let c = chars
@@ -310,7 +313,10 @@ mod tests {
             ("{1,2", "Unexpected end of input."),
             ("{1,2}x", "Junk after closing right brace."),
             ("{1,,2}", "Unexpected \",\" character."),
-            ("{\"a\"b}", "Unexpected \"b\" character."),
+            ("{\"a\"b}", "Unexpected array element."),
+            ("{a\"b}", "Unexpected array element."),
+            ("{,}", "Unexpected \",\" character."),
+            ("{a,}", "Unexpected \"}\" character."),
             (
                 "[1:3]={1}",
                 "Specified array dimensions do not match array contents.",

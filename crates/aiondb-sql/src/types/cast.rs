@@ -41,6 +41,8 @@ pub fn cast(value: Value, from: &DataType, to: &DataType, opts: &FormatOptions) 
     if to.is_string() {
         let s = match (from, &value) {
             (DataType::Char(_), Value::Text(s)) => text::bpchar_to_text(s),
+            // `booltext`, not `boolout`: true::text is 'true'.
+            (_, Value::Bool(b)) => (if *b { "true" } else { "false" }).to_string(),
             (_, Value::Text(s)) => s.clone(),
             _ => format_text(&value, from, opts)?,
         };
@@ -256,7 +258,8 @@ fn cast_pair(
         (Value::Json(s), T::Jsonb) => json::parse_jsonb(&s).map(Value::Jsonb),
         (Value::Jsonb(s), T::Json) => Ok(Value::Json(s)),
         (Value::Jsonb(s), t) if t.is_numeric() || *t == T::Bool => jsonb_target(&s, t),
-        (Value::Timestamp(_) | Value::Timestamptz(_), T::Time) => Err(datetime::infinite_to_time()),
+        // PostgreSQL maps infinite timestamps to a NULL time.
+        (Value::Timestamp(_) | Value::Timestamptz(_), T::Time) => Ok(Value::Null),
         _ => Err(cannot_cast(from, to)),
     }
 }

@@ -86,24 +86,43 @@ fn special_local(s: Special, tz: TimeZoneSetting) -> Option<i64> {
     }
 }
 
-/// Local timestamp from parsed fields (the zone, if any, is not applied).
-fn local_timestamp(p: &Parsed, tz: TimeZoneSetting, type_name: &str, input: &str) -> DbResult<i64> {
-    let base = match (p.special, p.date) {
-        (Some(s), None) => special_local(s, tz).ok_or_else(|| datetime_syntax(type_name, input))?,
+/// Local day number from parsed fields (or a special word).
+fn local_days(
+    p: &Parsed,
+    tz: TimeZoneSetting,
+    type_name: &str,
+    input: &str,
+) -> DbResult<(i64, i64)> {
+    match (p.special, p.date) {
+        (Some(s), None) => {
+            let ts = special_local(s, tz).ok_or_else(|| datetime_syntax(type_name, input))?;
+            Ok((ts.div_euclid(USECS_PER_DAY), ts.rem_euclid(USECS_PER_DAY)))
+        }
         (None, Some((y, m, d))) => {
             let days = days_from_civil(y, m, d);
             if !(MIN_DATE..END_DATE).contains(&days) {
-                return Err(datetime_value_out_of_range(type_name, input));
+                let what = if type_name == "date" {
+                    "date"
+                } else {
+                    "timestamp"
+                };
+                return Err(datetime_value_out_of_range(what, input));
             }
-            days * USECS_PER_DAY
+            Ok((days, 0))
         }
-        _ => return Err(datetime_syntax(type_name, input)),
-    };
+        _ => Err(datetime_syntax(type_name, input)),
+    }
+}
+
+/// Local timestamp from parsed fields (the zone, if any, is not applied).
+fn local_timestamp(p: &Parsed, tz: TimeZoneSetting, type_name: &str, input: &str) -> DbResult<i64> {
+    let (days, tod) = local_days(p, tz, type_name, input)?;
     if p.special == Some(Special::Now) && p.time.is_some() {
         return Err(datetime_syntax(type_name, input));
     }
-    base.checked_add(p.time.unwrap_or(0))
-        .ok_or_else(|| datetime_value_out_of_range(type_name, input))
+    days.checked_mul(USECS_PER_DAY)
+        .and_then(|b| b.checked_add(tod + p.time.unwrap_or(0)))
+        .ok_or_else(|| datetime_value_out_of_range("timestamp", input))
 }
 
 fn check_timestamp(ts: i64, input: &str) -> DbResult<i64> {
@@ -125,10 +144,8 @@ pub fn parse_date(input: &str, tz: TimeZoneSetting) -> DbResult<i32> {
     if p.special.is_none() && p.date.is_none() {
         return Err(datetime_syntax("date", input));
     }
-    let mut q = p.clone();
-    q.time = None;
-    let ts = local_timestamp(&q, tz, "date", input)?;
-    Ok(ts.div_euclid(USECS_PER_DAY) as i32)
+    let (days, _) = local_days(&p, tz, "date", input)?;
+    Ok(days as i32)
 }
 
 /// `time_in` (a date part, if present, is ignored).
@@ -258,11 +275,6 @@ pub fn format_timestamptz(ts: i64, tz: TimeZoneSetting) -> String {
 }
 
 // ---- conversions used by casts ----
-
-/// Casting `±infinity` to `time` fails as in PostgreSQL.
-pub fn infinite_to_time() -> DbError {
-    DbError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
-}
 
 /// `date` → `timestamp` (midnight).
 pub fn date_to_timestamp(d: i32) -> DbResult<i64> {

@@ -74,10 +74,11 @@ impl TimeZoneSetting {
         }
     }
 
-    /// Parses a `SET TimeZone` value: `UTC`, `GMT`, `Z`, an `INTERVAL`-ish
-    /// `'+02:00'`, or a bare number of hours. As in PostgreSQL, a bare
-    /// offset string is a POSIX zone, whose sign is inverted: `'+05:30'`
-    /// means five and a half hours **west** of Greenwich.
+    /// Parses a `SET TimeZone` value as PostgreSQL does for the forms
+    /// AionDB models: `UTC`/`GMT`/`Z`; a bare number of hours, ISO sign
+    /// (`'-03'` and `-3.5` are west of Greenwich); or a POSIX offset such as
+    /// `'+05:30'`, whose sign is inverted (five and a half hours **west**).
+    /// Named zones (`Europe/Paris`) give `None`.
     pub fn parse_guc(s: &str) -> Option<TimeZoneSetting> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
@@ -87,9 +88,16 @@ impl TimeZoneSetting {
         ) {
             return Some(TimeZoneSetting::Utc);
         }
-        let secs = datetime_parse::parse_offset(t)?;
-        // POSIX sign convention: positive is west.
-        Some(match -secs {
+        let secs = if let Ok(hours) = t.parse::<f64>() {
+            if !hours.is_finite() || hours.abs() >= 168.0 {
+                return None;
+            }
+            (hours * 3600.0).round() as i32
+        } else {
+            // POSIX sign convention: positive is west.
+            -datetime_parse::parse_offset(t)?
+        };
+        Some(match secs {
             0 => TimeZoneSetting::Utc,
             s => TimeZoneSetting::Fixed(s),
         })
