@@ -161,7 +161,13 @@ fn numeric_target(n: Numeric, to: &DataType) -> DbResult<Value> {
                         "double precision"
                     };
                     let f: f64 = s.parse().map_err(|_| float_out_of_range(&s, name))?;
-                    if f.is_infinite() || (*to == DataType::Float4 && (f as f32).is_infinite()) {
+                    let narrowed = if *to == DataType::Float4 {
+                        f as f32 as f64
+                    } else {
+                        f
+                    };
+                    let nonzero = s.bytes().any(|b| (b'1'..=b'9').contains(&b));
+                    if narrowed.is_infinite() || (narrowed == 0.0 && nonzero) {
                         return Err(float_out_of_range(&s, name));
                     }
                     f
@@ -227,7 +233,6 @@ fn cast_pair(
         // oid is held as Int8.
         (Value::Int4(v), T::Oid) => Ok(Value::Int8(v as u32 as i64)),
         (Value::Int8(v), T::Oid) if *from == T::Int8 => u32::try_from(v)
-            .or_else(|_| i32::try_from(v).map(|x| x as u32))
             .map(|x| Value::Int8(x as i64))
             .map_err(|_| out_of_range("OID out of range")),
         (Value::Int8(v), T::Int4) if *from == T::Oid => Ok(Value::Int4(v as u32 as i32)),

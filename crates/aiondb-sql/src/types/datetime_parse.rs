@@ -224,8 +224,29 @@ fn split_zone(tok: &str) -> (&str, Option<&str>) {
     (tok, None)
 }
 
+/// Zone words: UTC spellings and the common abbreviations of
+/// PostgreSQL's `Default` set (seconds east of UTC).
 fn zone_word(s: &str) -> Option<i32> {
-    matches!(s, "z" | "utc" | "gmt" | "zulu" | "ut").then_some(0)
+    let h = 3600;
+    Some(match s {
+        "z" | "utc" | "gmt" | "zulu" | "ut" | "wet" => 0,
+        "bst" | "cet" | "west" | "met" => h,
+        "cest" | "eet" | "mest" | "sast" => 2 * h,
+        "eest" | "msk" => 3 * h,
+        "jst" | "kst" => 9 * h,
+        "aest" => 10 * h,
+        "aedt" => 11 * h,
+        "nzst" => 12 * h,
+        "nzdt" => 13 * h,
+        "edt" => -4 * h,
+        "est" | "cdt" => -5 * h,
+        "cst" | "mdt" => -6 * h,
+        "mst" | "pdt" => -7 * h,
+        "pst" | "akdt" => -8 * h,
+        "akst" => -9 * h,
+        "hst" => -10 * h,
+        _ => return None,
+    })
 }
 
 /// Tokenizes and decodes a date/time string.
@@ -281,6 +302,15 @@ pub fn parse_datetime(input: &str) -> Result<Parsed, DtErr> {
             continue;
         }
         if tok.contains(':') && first.is_ascii_digit() {
+            let tok = if let Some(t) = tok.strip_suffix("am") {
+                ampm = Some(false);
+                t
+            } else if let Some(t) = tok.strip_suffix("pm") {
+                ampm = Some(true);
+                t
+            } else {
+                tok
+            };
             let (clock, zone) = split_zone(tok);
             if p.time.is_some() {
                 return Err(DtErr::BadFormat);
@@ -311,6 +341,10 @@ pub fn parse_datetime(input: &str) -> Result<Parsed, DtErr> {
                         num(&tok[4..6])? as u32,
                         num(&tok[6..])? as u32,
                     ));
+                } else if tok.len() == 6 && p.date.is_some() && p.time.is_none() {
+                    // `20240131 040506`: hhmmss after a date.
+                    let clock = format!("{}:{}:{}", &tok[..2], &tok[2..4], &tok[4..]);
+                    p.time = Some(parse_clock(&clock)?);
                 } else {
                     numbers.push(tok.to_string());
                 }
@@ -439,6 +473,18 @@ mod tests {
         assert_eq!(parse_datetime("12:60"), Err(DtErr::FieldOverflow));
         assert_eq!(parse_datetime("13:45+16"), Err(DtErr::TzOverflow));
         assert_eq!(parse_offset("+0530"), Some(19800));
+        assert_eq!(
+            parse_datetime("2024-01-31 04:05:06 PST").map(|p| p.tz),
+            Ok(Some(-8 * 3600))
+        );
+        assert_eq!(
+            parse_datetime("Jan 31 2024 4:05pm").map(|p| p.time),
+            Ok(Some((16 * 60 + 5) * 60_000_000))
+        );
+        assert_eq!(
+            parse_datetime("20240131 040506").map(|p| p.time),
+            Ok(Some(((4 * 60 + 5) * 60 + 6) * 1_000_000))
+        );
         assert_eq!(parse_offset("-02:00"), Some(-7200));
         assert_eq!(parse_offset("x"), None);
     }

@@ -135,6 +135,18 @@ impl Acc {
     }
 }
 
+/// Day-and-larger fields are C `int`s in PostgreSQL's `pg_tm`.
+fn check_field(unit: Unit, val: i128, input: &str) -> DbResult<()> {
+    let small = matches!(
+        unit,
+        Unit::Microsecond | Unit::Millisecond | Unit::Second | Unit::Minute | Unit::Hour
+    );
+    if !small && (val < i32::MIN as i128 || val > i32::MAX as i128) {
+        return Err(interval_field_overflow(input));
+    }
+    Ok(())
+}
+
 /// Splits a signed decimal into integral part and signed fraction.
 fn split_number(s: &str, input: &str) -> DbResult<(i128, f64)> {
     let bad = || datetime_syntax("interval", input);
@@ -157,10 +169,6 @@ fn split_number(s: &str, input: &str) -> DbResult<(i128, f64)> {
             .parse::<i64>()
             .map_err(|_| interval_field_overflow(input))? as i128
     };
-    let signed = if neg { -magnitude } else { magnitude };
-    if signed < i32::MIN as i128 || signed > i32::MAX as i128 {
-        return Err(interval_field_overflow(input));
-    }
     let int = magnitude;
     let frac: f64 = if frac_s.is_empty() {
         0.0
@@ -236,8 +244,9 @@ pub fn parse_interval(input: &str) -> DbResult<Interval> {
     let body = lower.strip_prefix('@').unwrap_or(&lower);
     let mut tokens = tokenize(body);
     let mut negate = false;
-    if let Some(pos) = tokens.iter().position(|t| t == "ago") {
-        tokens.remove(pos);
+    let before = tokens.len();
+    tokens.retain(|t| t != "ago");
+    if tokens.len() != before {
         negate = true;
     }
     if tokens.is_empty() {
@@ -275,6 +284,7 @@ pub fn parse_interval(input: &str) -> DbResult<Interval> {
             return Err(bad());
         }
         seen |= unit.mask();
+        check_field(unit, val, input)?;
         acc.add(unit, val, frac);
     }
     // A unit word with no number to its left.
@@ -306,6 +316,7 @@ fn parse_iso8601(s: &str, input: &str) -> DbResult<Interval> {
         };
         for (unit, part) in [(Unit::Year, y), (Unit::Month, m), (Unit::Day, d)] {
             let (v, f) = split_number(part, input)?;
+            check_field(unit, v, input)?;
             acc.add(unit, v, f);
         }
     } else {
@@ -341,6 +352,7 @@ fn parse_designators(s: &str, time: bool, acc: &mut Acc, input: &str) -> DbResul
             _ => return Err(bad()),
         };
         let (v, f) = split_number(num, input)?;
+        check_field(unit, v, input)?;
         acc.add(unit, v, f);
         rest = &tail[1..];
     }
@@ -569,6 +581,8 @@ mod tests {
             ("@ 2 days 3 hours", "2 days 03:00:00"),
             ("-2147483648 days", "-2147483648 days"),
             ("178956970 years", "178956970 years"),
+            ("2147483648 hours", "2147483648:00:00"),
+            ("1 day ago ago", "-1 days"),
         ];
         for (input, want) in cases {
             assert_eq!(fmt(input), want, "{input}");

@@ -45,6 +45,8 @@ mod text;
 mod uuid;
 
 #[cfg(test)]
+mod golden;
+#[cfg(test)]
 mod tests;
 
 use aiondb_core::{DataType, DbError, DbResult, Value};

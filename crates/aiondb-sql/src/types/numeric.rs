@@ -163,8 +163,10 @@ pub fn encode_numeric(n: &Numeric) -> Vec<u8> {
     };
     let d = match n {
         Numeric::NaN => return header(0, 0, NUMERIC_NAN, 0),
-        Numeric::PosInf => return header(0, 0, NUMERIC_PINF, 0),
-        Numeric::NegInf => return header(0, 0, NUMERIC_NINF, 0),
+        // PostgreSQL 15 sends dscale 0x20 for the infinities (its
+        // NUMERIC_DSCALE reads a header bit); match it byte for byte.
+        Numeric::PosInf => return header(0, 0, NUMERIC_PINF, 0x20),
+        Numeric::NegInf => return header(0, 0, NUMERIC_NINF, 0x20),
         Numeric::Finite(d) => d,
     };
     let text = n.to_string();
@@ -337,9 +339,19 @@ mod tests {
             encode_numeric(&n("-0.0012")),
             vec![0, 1, 0xFF, 0xFF, 0x40, 0, 0, 4, 0, 12]
         );
+        // Golden bytes from PostgreSQL 15's numeric_send.
+        let hex = |v: &[u8]| v.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(hex(&encode_numeric(&Numeric::NaN)), "00000000c0000000");
+        assert_eq!(hex(&encode_numeric(&Numeric::PosInf)), "00000000d0000020");
+        assert_eq!(hex(&encode_numeric(&Numeric::NegInf)), "00000000f0000020");
+        assert_eq!(hex(&encode_numeric(&n("1e20"))), "00010005000000000001");
         assert_eq!(
-            encode_numeric(&Numeric::NaN),
-            vec![0, 0, 0, 0, 0xC0, 0, 0, 0]
+            hex(&encode_numeric(&n("0.00000001"))),
+            "0001fffe000000080001"
+        );
+        assert_eq!(
+            hex(&encode_numeric(&n("10000.0000"))),
+            "00010001000000040001"
         );
         for s in [
             "0",

@@ -279,6 +279,20 @@ fn binary_layouts() {
         ]
     );
     assert_eq!(enc("int4[]", "{}"), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23]);
+    // Golden bytes from PostgreSQL 15's *_send functions.
+    let hex = |v: Vec<u8>| v.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    assert_eq!(
+        hex(enc("text[]", "{a,b}")),
+        "000000010000000000000019000000020000000100000001610000000162"
+    );
+    assert_eq!(
+        hex(enc("numeric[]", "{1.5}")),
+        "0000000100000000000006a400000001000000010000000c000200000000000100011388"
+    );
+    assert_eq!(
+        hex(enc("uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")),
+        "a0eebc999c0b4ef8bb6d6bb9bd380a11"
+    );
 }
 
 #[test]

@@ -1,0 +1,207 @@
+//! Splitting a query string into statements and parsing each one.
+//!
+//! The string is split at top-level semicolons (outside quotes, dollar
+//! quotes and comments) so that commands sqlparser does not know
+//! (CHECKPOINT, `VACUUM ANALYZE t`) can be recognized, and so that a syntax
+//! error's position is counted from the start of the whole string, as
+//! PostgreSQL reports it. Every statement is parsed before any runs.
+
+use aiondb_core::{DbError, DbResult, SqlState};
+use sqlparser::ast::{ObjectName, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+/// One parsed command.
+#[derive(Clone, Debug)]
+pub enum Command {
+    Sql(Box<Statement>),
+    Checkpoint,
+    /// VACUUM / ANALYZE [tables]: garbage collection (and statistics).
+    Vacuum { tables: Vec<String> },
+}
+
+/// Parses a query string into commands.
+pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
+    let mut out = Vec::new();
+    for (start, text) in split(sql) {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let words: Vec<String> = trimmed
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(';').to_ascii_lowercase())
+            .collect();
+        match words.first().map(String::as_str) {
+            Some("checkpoint") if words.len() == 1 => {
+                out.push(Command::Checkpoint);
+                continue;
+            }
+            Some("vacuum") | Some("analyze") | Some("analyse") => {
+                let tables = words[1..]
+                    .iter()
+                    .filter(|w| {
+                        !matches!(
+                            w.as_str(),
+                            "analyze" | "analyse" | "verbose" | "full" | "freeze"
+                        )
+                    })
+                    .flat_map(|w| w.split(',').map(str::to_string).collect::<Vec<_>>())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                out.push(Command::Vacuum { tables });
+                continue;
+            }
+            _ => {}
+        }
+        let statements = Parser::parse_sql(&PostgreSqlDialect {}, text)
+            .map_err(|e| syntax_error(sql, start, text, &e.to_string()))?;
+        out.extend(statements.into_iter().map(|s| Command::Sql(Box::new(s))));
+    }
+    Ok(out)
+}
+
+/// The last part of a possibly qualified name.
+pub fn object_name(name: &ObjectName) -> (Option<String>, String) {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| match p.as_ident() {
+            Some(i) => ident(i),
+            None => p.to_string(),
+        })
+        .collect();
+    match parts.as_slice() {
+        [] => (None, String::new()),
+        [n] => (None, n.clone()),
+        [.., s, n] => (Some(s.clone()), n.clone()),
+    }
+}
+
+/// An identifier as PostgreSQL folds it: unquoted names go to lower case.
+pub fn ident(i: &sqlparser::ast::Ident) -> String {
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_lowercase()
+    }
+}
+
+fn syntax_error(sql: &str, start: usize, text: &str, message: &str) -> DbError {
+    let message = message.trim_start_matches("sql parser error: ");
+    let mut err = DbError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {message}"));
+    if let Some(pos) = location(text, message) {
+        let chars = sql[..start].chars().count() + pos;
+        err = err.with_position(chars as u32);
+    }
+    err
+}
+
+/// Character position (1-based) from sqlparser's "Line: L, Column: C".
+fn location(text: &str, message: &str) -> Option<usize> {
+    let line_at = message.find("Line: ")?;
+    let rest = &message[line_at + 6..];
+    let (line, rest) = rest.split_once(", Column: ")?;
+    let line: usize = line.trim().parse().ok()?;
+    let col: usize = rest.trim().trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()?;
+    let before: usize = text.split('\n').take(line.saturating_sub(1)).map(|l| l.chars().count() + 1).sum();
+    Some(before + col)
+}
+
+/// Splits at top-level semicolons; yields (byte offset, statement text).
+fn split(sql: &str) -> Vec<(usize, &str)> {
+    let bytes = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => {
+                let q = bytes[i];
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == q {
+                        if i + 1 < bytes.len() && bytes[i + 1] == q {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    if q == b'\'' && bytes[i] == b'\\' && i > 0 && is_escape_string(bytes, i) {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'$' => {
+                let tag_end = bytes[i + 1..]
+                    .iter()
+                    .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+                    .map(|p| i + 1 + p);
+                match tag_end {
+                    Some(e) if bytes[e] == b'$' && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit) => {
+                        let tag = &sql[i..=e];
+                        match sql[e + 1..].find(tag) {
+                            Some(p) => i = e + 1 + p + tag.len(),
+                            None => i = bytes.len(),
+                        }
+                    }
+                    _ => i += 1,
+                }
+            }
+            b';' => {
+                out.push((start, &sql[start..i]));
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    if start < sql.len() {
+        out.push((start, &sql[start..]));
+    }
+    out
+}
+
+/// Whether the quote around position `i` opened an E'' string.
+fn is_escape_string(bytes: &[u8], i: usize) -> bool {
+    let open = bytes[..i].iter().rposition(|&c| c == b'\'');
+    matches!(open, Some(o) if o > 0 && (bytes[o - 1] == b'E' || bytes[o - 1] == b'e'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_outside_quotes_and_comments() {
+        let parts: Vec<&str> = split("select ';'; select $$a;b$$; -- x;\nselect 1")
+            .into_iter()
+            .map(|(_, s)| s.trim())
+            .collect();
+        assert_eq!(parts, vec!["select ';'", "select $$a;b$$", "-- x;\nselect 1"]);
+    }
+
+    #[test]
+    fn special_commands_and_error_positions() {
+        let cmds = parse("vacuum analyze pgbench_branches; CHECKPOINT; select 1").expect("parse");
+        assert!(matches!(&cmds[0], Command::Vacuum { tables } if tables == &vec!["pgbench_branches".to_string()]));
+        assert!(matches!(cmds[1], Command::Checkpoint));
+        let err = parse("select 1; selec 2").expect_err("syntax");
+        assert_eq!(err.code.code(), "42601");
+        assert_eq!(err.position, Some(11));
+    }
+}
