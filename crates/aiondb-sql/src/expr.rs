@@ -68,10 +68,20 @@ pub enum Expr {
 /// What evaluation may read besides the row: parameters, enclosing rows,
 /// and the context subqueries run in.
 pub struct EvalEnv<'a, 'b> {
-    pub params: &'a [Value],
-    /// Rows of enclosing queries, innermost last.
-    pub outer: Vec<&'a Row>,
+    pub params: std::sync::Arc<Vec<Value>>,
+    /// The executor subqueries and outer references use (None when folding
+    /// constants at bind time).
     pub exec: Option<&'a mut crate::exec::Executor<'b>>,
+}
+
+impl EvalEnv<'_, '_> {
+    /// An environment with no executor (constant folding).
+    pub fn constant() -> EvalEnv<'static, 'static> {
+        EvalEnv {
+            params: std::sync::Arc::new(Vec::new()),
+            exec: None,
+        }
+    }
 }
 
 impl Expr {
@@ -104,9 +114,13 @@ impl Expr {
             Expr::Const(v, _) => v.clone(),
             Expr::Column(i, _) => row.get(*i).cloned().unwrap_or(Value::Null),
             Expr::Outer { level, index, .. } => {
-                let n = env.outer.len();
-                env.outer
-                    .get(n.wrapping_sub(*level))
+                let outer = env
+                    .exec
+                    .as_ref()
+                    .map(|e| &e.outer)
+                    .ok_or_else(|| DbError::internal("outer reference without an executor"))?;
+                outer
+                    .get(outer.len().wrapping_sub(*level))
                     .and_then(|r| r.get(*index))
                     .cloned()
                     .ok_or_else(|| DbError::internal("outer reference out of range"))?

@@ -29,7 +29,7 @@ pub fn parse_bytea(input: &str) -> DbResult<Vec<u8>> {
                 continue;
             }
             let bad_digit = |at: usize| {
-                let ch = hex[at..].chars().next().unwrap_or('?');
+                let ch = hex.get(at..).and_then(|t| t.chars().next()).unwrap_or('?');
                 DbError::new(
                     SqlState::INVALID_PARAMETER_VALUE,
                     format!("invalid hexadecimal digit: \"{ch}\""),

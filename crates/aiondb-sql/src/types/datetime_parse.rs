@@ -119,7 +119,7 @@ pub fn parse_offset(s: &str) -> Option<i32> {
     };
     let parts: Vec<&str> = body.split(':').collect();
     let (h, m, sec) = match parts.as_slice() {
-        [hm] if hm.len() > 2 && hm.len() <= 4 => {
+        [hm] if hm.len() > 2 && hm.len() <= 4 && hm.bytes().all(|b| b.is_ascii_digit()) => {
             let (h, m) = hm.split_at(hm.len() - 2);
             (num(h).ok()?, num(m).ok()?, 0)
         }
@@ -487,5 +487,7 @@ mod tests {
         );
         assert_eq!(parse_offset("-02:00"), Some(-7200));
         assert_eq!(parse_offset("x"), None);
+        assert_eq!(parse_offset("+é1"), None);
+        assert_eq!(parse_datetime("13:45+é1"), Err(DtErr::BadFormat));
     }
 }

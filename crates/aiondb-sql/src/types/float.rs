@@ -128,6 +128,35 @@ fn layout(neg: bool, digits: &str, exp: i32, fixed_limit: i32) -> String {
     out
 }
 
+/// Rust's shortest digits round an exact tie half up; PostgreSQL's Ryū
+/// rounds it to even (`2395271.25::float4` is `2.3952712e+06`). `exact` is
+/// the value (exact in f64), `round_trips` checks a candidate.
+fn tie_to_even(exact: f64, digits: String, exp: i32, round_trips: impl Fn(&str) -> bool) -> String {
+    let n = digits.len();
+    let (_, probe, pe) = split_exp(&format!("{:.*e}", n, exact));
+    if !probe.ends_with('5') || pe != exp {
+        return digits;
+    }
+    // A tie needs the exact expansion to end in that 5; a double has at
+    // most 767 significant digits.
+    let (_, full, fe) = split_exp(&format!("{exact:.800e}"));
+    let is_tie = fe == exp
+        && full.len() > n
+        && full.as_bytes()[n] == b'5'
+        && full[n + 1..].bytes().all(|b| b == b'0');
+    if !is_tie {
+        return digits;
+    }
+    let trunc = &full[..n];
+    let even = trunc.as_bytes()[n - 1] % 2 == 0;
+    let candidate = format!("{}.{}e{exp}", &trunc[..1], &trunc[1..]);
+    if even && trunc != digits && round_trips(&candidate) {
+        trunc.to_string()
+    } else {
+        digits
+    }
+}
+
 fn special(v: f64) -> Option<String> {
     if v.is_nan() {
         Some("NaN".into())
@@ -154,6 +183,7 @@ pub fn format_float8(v: f64, extra_float_digits: i32) -> String {
     }
     if extra_float_digits > 0 {
         let (neg, digits, exp) = split_exp(&format!("{v:e}"));
+        let digits = tie_to_even(v.abs(), digits, exp, |c| c.parse::<f64>() == Ok(v.abs()));
         layout(neg, &digits, exp, 15)
     } else {
         format_g(v, (15 + extra_float_digits).max(1) as usize)
@@ -167,6 +197,8 @@ pub fn format_float4(v: f32, extra_float_digits: i32) -> String {
     }
     if extra_float_digits > 0 {
         let (neg, digits, exp) = split_exp(&format!("{v:e}"));
+        let a = v.abs();
+        let digits = tie_to_even(a as f64, digits, exp, |c| c.parse::<f32>() == Ok(a));
         layout(neg, &digits, exp, 6)
     } else {
         format_g(v as f64, (6 + extra_float_digits).max(1) as usize)
@@ -214,6 +246,8 @@ mod tests {
             (0.1, "0.1"),
             (3.4e38, "3.4e+38"),
             (f32::NEG_INFINITY, "-Infinity"),
+            (9_581_085.0 / 4.0, "2.3952712e+06"),
+            (-9_581_085.0 / 4.0, "-2.3952712e+06"),
         ];
         for (v, want) in cases {
             assert_eq!(format_float4(*v, 1), *want, "{v}");

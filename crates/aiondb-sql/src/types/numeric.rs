@@ -11,6 +11,11 @@ use std::str::FromStr;
 /// allocating a billion digits; PostgreSQL's own format tops out nearby).
 const MAX_EXPONENT: i64 = 140_000;
 
+/// PostgreSQL's numeric format limits: 131072 digits before the point,
+/// 16383 after.
+const MAX_INT_DIGITS: i64 = 131_072;
+const MAX_DSCALE: i64 = 16_383;
+
 const NUMERIC_POS: u16 = 0x0000;
 const NUMERIC_NEG: u16 = 0x4000;
 const NUMERIC_NAN: u16 = 0xC000;
@@ -80,6 +85,9 @@ pub fn parse_numeric(input: &str) -> DbResult<Numeric> {
     let (int, scale) = d.as_bigint_and_exponent();
     let scale = scale - exponent;
     let d = BigDecimal::new(int, scale);
+    if scale > MAX_DSCALE || integer_digits(&d) > MAX_INT_DIGITS {
+        return Err(out_of_range("value overflows numeric format"));
+    }
     // A negative exponent of ten means no fractional digits to display.
     Ok(Numeric::Finite(if scale < 0 { d.with_scale(0) } else { d }))
 }
@@ -294,6 +302,12 @@ mod tests {
             "invalid input syntax for type numeric: \"x\""
         );
         assert!(parse_numeric("1e999999999").is_err());
+        assert_eq!(
+            parse_numeric("1e-20000").unwrap_err().message,
+            "value overflows numeric format"
+        );
+        assert!(parse_numeric("1e131071").is_ok());
+        assert!(parse_numeric("1e131072").is_err());
     }
 
     #[test]

@@ -1,0 +1,203 @@
+//! Logical plans: trees of relational operators over bound expressions.
+
+use crate::expr::Expr;
+use crate::output::Column;
+use aiondb_core::{IndexId, TableId};
+use aiondb_storage::TableSchema;
+use std::sync::Arc;
+
+/// How a table is read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Access {
+    /// Every row in primary-key order.
+    Full,
+    /// Rows whose primary key equals the expressions (evaluated once).
+    PrimaryKey(Vec<Expr>),
+    /// Rows whose index key equals the expressions.
+    IndexEq(IndexId, Vec<Expr>),
+}
+
+/// An aggregate call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AggCall {
+    pub name: String,
+    pub args: Vec<Expr>,
+    pub distinct: bool,
+    /// `count(*)`.
+    pub star: bool,
+    pub ty: aiondb_core::DataType,
+    /// ORDER BY inside the call (string_agg, array_agg).
+    pub order_by: Vec<SortKey>,
+}
+
+/// One ORDER BY key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortKey {
+    pub expr: Expr,
+    pub descending: bool,
+    pub nulls_first: bool,
+}
+
+/// Join kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    Inner,
+    Left,
+    Right,
+    Full,
+    Cross,
+}
+
+/// Set operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOpKind {
+    Union,
+    Intersect,
+    Except,
+}
+
+/// A relational operator tree. Every node's output is a row of values in
+/// the order of its columns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plan {
+    /// Literal rows (VALUES, or SELECT without FROM: one empty row).
+    Values { rows: Vec<Vec<Expr>>, columns: Vec<Column> },
+    /// A stored table.
+    Scan { table: Arc<TableSchema>, access: Access, columns: Vec<Column> },
+    /// A catalog view computed at execution (pg_catalog, information_schema).
+    System { name: String, columns: Vec<Column> },
+    /// generate_series and other set-returning functions in FROM.
+    Function { name: String, args: Vec<Expr>, columns: Vec<Column> },
+    Filter { input: Box<Plan>, predicate: Expr },
+    Project { input: Box<Plan>, exprs: Vec<Expr>, columns: Vec<Column> },
+    Join { left: Box<Plan>, right: Box<Plan>, kind: JoinKind, on: Option<Expr>, lateral: bool },
+    /// Output: group expressions, then aggregate results.
+    Aggregate { input: Box<Plan>, group_by: Vec<Expr>, aggs: Vec<AggCall>, columns: Vec<Column> },
+    Sort { input: Box<Plan>, keys: Vec<SortKey> },
+    Limit { input: Box<Plan>, limit: Option<Expr>, offset: Option<Expr> },
+    Distinct { input: Box<Plan> },
+    SetOp { left: Box<Plan>, right: Box<Plan>, op: SetOpKind, all: bool },
+    /// A materialized common table expression, referenced by name.
+    CteRef { name: String, columns: Vec<Column> },
+    With { ctes: Vec<(String, Plan)>, body: Box<Plan> },
+    /// Window functions computed over the input (output: input + one
+    /// column per window call).
+    Window { input: Box<Plan>, calls: Vec<WindowCall>, columns: Vec<Column> },
+}
+
+/// A window function call: `f(args) OVER (PARTITION BY .. ORDER BY ..)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowCall {
+    pub name: String,
+    pub args: Vec<Expr>,
+    pub partition_by: Vec<Expr>,
+    pub order_by: Vec<SortKey>,
+    pub ty: aiondb_core::DataType,
+}
+
+impl Plan {
+    /// The output columns.
+    pub fn columns(&self) -> Vec<Column> {
+        match self {
+            Plan::Values { columns, .. }
+            | Plan::Scan { columns, .. }
+            | Plan::System { columns, .. }
+            | Plan::Function { columns, .. }
+            | Plan::Project { columns, .. }
+            | Plan::Aggregate { columns, .. }
+            | Plan::CteRef { columns, .. }
+            | Plan::Window { columns, .. } => columns.clone(),
+            Plan::Filter { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Distinct { input } => input.columns(),
+            Plan::Join { left, right, .. } => {
+                let mut c = left.columns();
+                c.extend(right.columns());
+                c
+            }
+            Plan::SetOp { left, .. } => left.columns(),
+            Plan::With { body, .. } => body.columns(),
+        }
+    }
+
+    /// Tables this plan reads (for locking and EXPLAIN).
+    pub fn table_ids(&self, out: &mut Vec<TableId>) {
+        match self {
+            Plan::Scan { table, .. } => out.push(table.id),
+            Plan::Filter { input, .. }
+            | Plan::Project { input, .. }
+            | Plan::Aggregate { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Distinct { input }
+            | Plan::Window { input, .. } => input.table_ids(out),
+            Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
+                left.table_ids(out);
+                right.table_ids(out);
+            }
+            Plan::With { ctes, body } => {
+                for (_, p) in ctes {
+                    p.table_ids(out);
+                }
+                body.table_ids(out);
+            }
+            _ => {}
+        }
+    }
+
+    /// EXPLAIN text, one line per node.
+    pub fn explain(&self, depth: usize, out: &mut Vec<String>) {
+        let pad = if depth == 0 { String::new() } else { format!("{}->  ", "      ".repeat(depth - 1)) };
+        let line = match self {
+            Plan::Values { .. } => "Result".to_string(),
+            Plan::Scan { table, access, .. } => match access {
+                Access::Full => format!("Seq Scan on {}", table.name),
+                Access::PrimaryKey(_) => format!(
+                    "Index Scan using {} on {}",
+                    table.primary_key_name.clone().unwrap_or_else(|| format!("{}_pkey", table.name)),
+                    table.name
+                ),
+                Access::IndexEq(id, _) => format!(
+                    "Index Scan using {} on {}",
+                    table.index(*id).map(|i| i.name.clone()).unwrap_or_default(),
+                    table.name
+                ),
+            },
+            Plan::System { name, .. } => format!("Seq Scan on {name}"),
+            Plan::Function { name, .. } => format!("Function Scan on {name}"),
+            Plan::Filter { .. } => "Filter".into(),
+            Plan::Project { .. } => "Projection".into(),
+            Plan::Join { kind, .. } => format!("Nested Loop {kind:?} Join"),
+            Plan::Aggregate { group_by, .. } => if group_by.is_empty() { "Aggregate".into() } else { "HashAggregate".into() },
+            Plan::Sort { .. } => "Sort".into(),
+            Plan::Limit { .. } => "Limit".into(),
+            Plan::Distinct { .. } => "Unique".into(),
+            Plan::SetOp { op, .. } => format!("{op:?}"),
+            Plan::CteRef { name, .. } => format!("CTE Scan on {name}"),
+            Plan::With { .. } => "CTE".into(),
+            Plan::Window { .. } => "WindowAgg".into(),
+        };
+        out.push(format!("{pad}{line}"));
+        match self {
+            Plan::Filter { input, .. }
+            | Plan::Project { input, .. }
+            | Plan::Aggregate { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Distinct { input }
+            | Plan::Window { input, .. } => input.explain(depth + 1, out),
+            Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
+                left.explain(depth + 1, out);
+                right.explain(depth + 1, out);
+            }
+            Plan::With { ctes, body } => {
+                for (_, p) in ctes {
+                    p.explain(depth + 1, out);
+                }
+                body.explain(depth + 1, out);
+            }
+            _ => {}
+        }
+    }
+}
