@@ -13,6 +13,8 @@
 //!   `timestamp(tz)`→`date`/`time`, `interval`↔`time`, `json`↔`jsonb`,
 //!   `jsonb` scalars → `bool` and the numeric types, arrays element-wise.
 //! * Anything else is `42846 cannot cast type X to Y`.
+//!
+//! [`cast_assignment`] is the stricter coercion `INSERT`/`UPDATE` apply.
 
 use super::datetime::{self, USECS_PER_DAY};
 use super::errors::{cannot_cast, float_out_of_range, out_of_range};
@@ -21,6 +23,45 @@ use super::numeric::{apply_typmod, numeric_to_i64, parse_numeric};
 use super::{FormatOptions, float, format_text, json, parse_text, text};
 use aiondb_core::{DataType, DbError, DbResult, Numeric, SqlState, Value};
 use std::mem::discriminant;
+
+/// Assignment coercion (`INSERT`/`UPDATE` into a column of type `to`):
+/// like [`cast`], except that a string too long for `varchar(n)`/`char(n)`
+/// is an error (`22001 value too long for type ...`) unless the excess is
+/// spaces, as PostgreSQL's assignment casts behave.
+pub fn cast_assignment(
+    value: Value,
+    from: &DataType,
+    to: &DataType,
+    opts: &FormatOptions,
+) -> DbResult<Value> {
+    match (to, value) {
+        (_, Value::Null) => Ok(Value::Null),
+        (DataType::Array(te), Value::Array(items)) => {
+            let fe = match from {
+                DataType::Array(fe) => fe.as_ref().clone(),
+                other => other.clone(),
+            };
+            items
+                .into_iter()
+                .map(|v| cast_assignment(v, &fe, te, opts))
+                .collect::<DbResult<Vec<_>>>()
+                .map(Value::Array)
+        }
+        (DataType::Varchar(Some(_)) | DataType::Char(Some(_)), v) => {
+            let Value::Text(s) = cast(v, from, &DataType::Text, opts)? else {
+                return Err(DbError::internal("cast to text did not give text"));
+            };
+            match to {
+                DataType::Varchar(n) => text::parse_varchar(&s, *n).map(Value::Text),
+                _ => {
+                    let n = if let DataType::Char(n) = to { *n } else { None };
+                    text::parse_char(&s, n).map(Value::Text)
+                }
+            }
+        }
+        (_, v) => cast(v, from, to, opts),
+    }
+}
 
 /// `CAST(value AS to)` where `value` is of type `from`.
 pub fn cast(value: Value, from: &DataType, to: &DataType, opts: &FormatOptions) -> DbResult<Value> {
@@ -266,5 +307,68 @@ fn cast_pair(
         // PostgreSQL maps infinite timestamps to a NULL time.
         (Value::Timestamp(_) | Value::Timestamptz(_), T::Time) => Ok(Value::Null),
         _ => Err(cannot_cast(from, to)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignment_checks_length_instead_of_truncating() {
+        let o = FormatOptions::default();
+        let t = |s: &str| Value::Text(s.into());
+        let e = cast_assignment(t("abcd"), &DataType::Text, &DataType::Varchar(Some(3)), &o)
+            .unwrap_err();
+        assert_eq!(
+            (e.code.code(), e.message.as_str()),
+            ("22001", "value too long for type character varying(3)")
+        );
+        assert_eq!(
+            cast_assignment(t("ab  "), &DataType::Text, &DataType::Varchar(Some(3)), &o),
+            Ok(t("ab "))
+        );
+        assert_eq!(
+            cast_assignment(t("a"), &DataType::Text, &DataType::Char(Some(3)), &o),
+            Ok(t("a  "))
+        );
+        assert_eq!(
+            cast_assignment(
+                Value::Int4(12345),
+                &DataType::Int4,
+                &DataType::Varchar(Some(5)),
+                &o
+            ),
+            Ok(t("12345"))
+        );
+        assert!(
+            cast_assignment(
+                Value::Int4(123456),
+                &DataType::Int4,
+                &DataType::Varchar(Some(5)),
+                &o
+            )
+            .is_err()
+        );
+        let arr = DataType::Array(Box::new(DataType::Varchar(Some(1))));
+        let from = DataType::Array(Box::new(DataType::Text));
+        assert!(cast_assignment(Value::Array(vec![t("ab")]), &from, &arr, &o).is_err());
+        assert_eq!(
+            cast(Value::Array(vec![t("ab")]), &from, &arr, &o),
+            Ok(Value::Array(vec![t("a")]))
+        );
+        assert_eq!(
+            cast_assignment(Value::Int4(7), &DataType::Int4, &DataType::Int8, &o),
+            Ok(Value::Int8(7))
+        );
+        assert_eq!(
+            cast_assignment(
+                Value::Null,
+                &DataType::Int4,
+                &DataType::Varchar(Some(1)),
+                &o
+            ),
+            Ok(Value::Null)
+        );
     }
 }

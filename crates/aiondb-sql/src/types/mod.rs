@@ -10,6 +10,7 @@
 //! | `typreceive` | [`decode_binary`] | binary parameters, binary COPY   |
 //! | `typsend`    | [`encode_binary`] | binary result columns            |
 //! | `pg_cast`    | [`cast`]          | `CAST(x AS t)`, `x::t`           |
+//! | assignment   | [`cast_assignment`] | `INSERT`/`UPDATE` into a column |
 //!
 //! [`parse_type_name`] resolves the spellings SQL and the catalog use.
 //!
@@ -26,7 +27,10 @@
 //! Module map, one concept each: [`errors`] (the SQLSTATE-carrying error
 //! constructors), `bool_int`, `float`, `numeric`, `text`, `bytea`,
 //! `datetime` (+ `datetime_parse`), `interval`, `uuid`, `json`, `array`,
-//! `binary`, `cast`, `names`.
+//! `binary`, `cast`, `names`. Tests: each module's own, plus `tests`
+//! (golden tables through the public API, binary layouts, the cast matrix,
+//! property tests) and `golden` (a batch of inputs run through a real
+//! PostgreSQL 15, with its answers).
 
 mod array;
 mod binary;
@@ -52,7 +56,7 @@ mod tests;
 use aiondb_core::{DataType, DbError, DbResult, Value};
 
 pub use binary::{decode_binary, encode_binary};
-pub use cast::cast;
+pub use cast::{cast, cast_assignment};
 pub use interval::{format_interval, format_interval_verbose, parse_interval};
 pub use names::parse_type_name;
 
