@@ -25,9 +25,15 @@ pub fn date_part(field: &str, v: &Value) -> DbResult<Value> {
             "minute" | "minutes" | "min" => ((i.micros / 60_000_000) % 60) as f64,
             "second" | "seconds" | "sec" => (i.micros % 60_000_000) as f64 / 1e6,
             "epoch" => i.span_micros() as f64 / 1e6,
-            _ => return Err(DbError::not_supported(format!("interval units \"{field}\" not supported"))),
+            _ => {
+                return Err(DbError::not_supported(format!(
+                    "interval units \"{field}\" not supported"
+                )));
+            }
         };
-        return Ok(Value::Numeric(x.to_string().parse().unwrap_or_else(|_| Numeric::zero())));
+        return Ok(Value::Numeric(
+            x.to_string().parse().unwrap_or_else(|_| Numeric::zero()),
+        ));
     }
     if let Value::Time(t) = v {
         let x: f64 = match field.as_str() {
@@ -35,9 +41,15 @@ pub fn date_part(field: &str, v: &Value) -> DbResult<Value> {
             "minute" => ((t / 60_000_000) % 60) as f64,
             "second" => (t % 60_000_000) as f64 / 1e6,
             "epoch" => *t as f64 / 1e6,
-            _ => return Err(DbError::not_supported(format!("time units \"{field}\" not supported"))),
+            _ => {
+                return Err(DbError::not_supported(format!(
+                    "time units \"{field}\" not supported"
+                )));
+            }
         };
-        return Ok(Value::Numeric(x.to_string().parse().unwrap_or_else(|_| Numeric::zero())));
+        return Ok(Value::Numeric(
+            x.to_string().parse().unwrap_or_else(|_| Numeric::zero()),
+        ));
     }
     let t = micros_of(v).ok_or_else(|| DbError::not_supported("date_part of this type"))?;
     let days = t.div_euclid(DAY);
@@ -64,9 +76,15 @@ pub fn date_part(field: &str, v: &Value) -> DbResult<Value> {
             let doy = days - days_from_civil(y, 1, 1) as i64;
             (doy / 7 + 1) as f64
         }
-        _ => return Err(DbError::not_supported(format!("timestamp units \"{field}\" not supported"))),
+        _ => {
+            return Err(DbError::not_supported(format!(
+                "timestamp units \"{field}\" not supported"
+            )));
+        }
     };
-    Ok(Value::Numeric(x.to_string().parse().unwrap_or_else(|_| Numeric::zero())))
+    Ok(Value::Numeric(
+        x.to_string().parse().unwrap_or_else(|_| Numeric::zero()),
+    ))
 }
 
 /// `date_trunc(field, source)`.
@@ -86,7 +104,11 @@ pub fn date_trunc(field: &str, v: &Value) -> DbResult<Value> {
         "second" => days * DAY + rest / 1_000_000 * 1_000_000,
         "milliseconds" => days * DAY + rest / 1000 * 1000,
         "microseconds" => t,
-        other => return Err(DbError::not_supported(format!("timestamp units \"{other}\" not supported"))),
+        other => {
+            return Err(DbError::not_supported(format!(
+                "timestamp units \"{other}\" not supported"
+            )));
+        }
     };
     Ok(match v {
         Value::Timestamptz(_) => Value::Timestamptz(out),

@@ -4,7 +4,6 @@ use crate::expr::{EvalEnv, Expr, SubqueryKind, truthy};
 use crate::ops;
 use crate::output::SessionEnv;
 use crate::plan::{Access, AggCall, JoinKind, Plan, SetOpKind, SortKey, WindowCall};
-use crate::types::FormatOptions;
 use aiondb_core::{DataType, DbError, DbResult, Numeric, Row, SqlState, Value};
 use aiondb_storage::Transaction;
 use std::cmp::Ordering;
@@ -20,7 +19,6 @@ pub struct Executor<'b> {
     pub env: &'b dyn SessionEnv,
     pub database: u32,
     pub search_path: &'b [String],
-    pub format: &'b FormatOptions,
     pub params: Arc<Vec<Value>>,
     /// Rows of enclosing queries (correlated subqueries), innermost last.
     pub outer: Vec<Row>,
@@ -108,8 +106,19 @@ impl<'b> Executor<'b> {
                 }
                 Ok(out)
             }
-            Plan::Join { left, right, kind, on, lateral } => self.join(left, right, *kind, on.as_ref(), *lateral),
-            Plan::Aggregate { input, group_by, aggs, .. } => {
+            Plan::Join {
+                left,
+                right,
+                kind,
+                on,
+                lateral,
+            } => self.join(left, right, *kind, on.as_ref(), *lateral),
+            Plan::Aggregate {
+                input,
+                group_by,
+                aggs,
+                ..
+            } => {
                 let rows = self.run(input)?;
                 self.aggregate(rows, group_by, aggs)
             }
@@ -117,19 +126,25 @@ impl<'b> Executor<'b> {
                 let rows = self.run(input)?;
                 self.sort(rows, keys)
             }
-            Plan::Limit { input, limit, offset } => {
+            Plan::Limit {
+                input,
+                limit,
+                offset,
+            } => {
                 let rows = self.run(input)?;
                 let empty = Vec::new();
                 let count = |v: Value, what: &str| -> DbResult<Option<usize>> {
                     match v {
                         Value::Null => Ok(None),
                         v => {
-                            let n = ops::cast(v, &DataType::Int8, &DataType::Int8).ok().and_then(|v| match v {
-                                Value::Int8(n) => Some(n),
-                                Value::Int4(n) => Some(n as i64),
-                                Value::Int2(n) => Some(n as i64),
-                                _ => None,
-                            });
+                            let n = ops::cast(v, &DataType::Int8, &DataType::Int8)
+                                .ok()
+                                .and_then(|v| match v {
+                                    Value::Int8(n) => Some(n),
+                                    Value::Int4(n) => Some(n as i64),
+                                    Value::Int2(n) => Some(n as i64),
+                                    _ => None,
+                                });
                             match n {
                                 Some(n) if n >= 0 => Ok(Some(n as usize)),
                                 _ => Err(DbError::new(
@@ -148,14 +163,26 @@ impl<'b> Executor<'b> {
                     Some(e) => count(self.eval(e, &empty)?, "LIMIT")?,
                     None => None,
                 };
-                Ok(rows.into_iter().skip(off).take(lim.unwrap_or(usize::MAX)).collect())
+                Ok(rows
+                    .into_iter()
+                    .skip(off)
+                    .take(lim.unwrap_or(usize::MAX))
+                    .collect())
             }
             Plan::Distinct { input } => {
                 let rows = self.run(input)?;
                 let mut seen = HashSet::new();
-                Ok(rows.into_iter().filter(|r| seen.insert(r.clone())).collect())
+                Ok(rows
+                    .into_iter()
+                    .filter(|r| seen.insert(r.clone()))
+                    .collect())
             }
-            Plan::SetOp { left, right, op, all } => {
+            Plan::SetOp {
+                left,
+                right,
+                op,
+                all,
+            } => {
                 let l = self.run(left)?;
                 let r = self.run(right)?;
                 Ok(set_op(l, r, *op, *all))
@@ -184,7 +211,11 @@ impl<'b> Executor<'b> {
         match access {
             Access::Full => {
                 let mut out = Vec::new();
-                for (i, (_, row)) in self.txn.scan(table.id, Bound::Unbounded, Bound::Unbounded)?.enumerate() {
+                for (i, (_, row)) in self
+                    .txn
+                    .scan(table.id, Bound::Unbounded, Bound::Unbounded)?
+                    .enumerate()
+                {
                     if i % 4096 == 4095 {
                         self.check()?;
                     }
@@ -199,7 +230,11 @@ impl<'b> Executor<'b> {
                     if v.is_null() {
                         return Ok(Vec::new());
                     }
-                    key.push(ops::coerce(v, &e.data_type(), &table.columns[col].data_type)?);
+                    key.push(ops::coerce(
+                        v,
+                        &e.data_type(),
+                        &table.columns[col].data_type,
+                    )?);
                 }
                 Ok(self.txn.get(table.id, &key)?.into_iter().collect())
             }
@@ -213,22 +248,42 @@ impl<'b> Executor<'b> {
                     if v.is_null() {
                         return Ok(Vec::new());
                     }
-                    key.push(ops::coerce(v, &e.data_type(), &table.columns[col].data_type)?);
+                    key.push(ops::coerce(
+                        v,
+                        &e.data_type(),
+                        &table.columns[col].data_type,
+                    )?);
                 }
                 Ok(self
                     .txn
-                    .index_scan(table.id, *index, Bound::Included(key.clone()), Bound::Included(key))?
+                    .index_scan(
+                        table.id,
+                        *index,
+                        Bound::Included(key.clone()),
+                        Bound::Included(key),
+                    )?
                     .map(|(_, r)| r)
                     .collect())
             }
         }
     }
 
-    fn join(&mut self, left: &Plan, right: &Plan, kind: JoinKind, on: Option<&Expr>, lateral: bool) -> DbResult<Vec<Row>> {
+    fn join(
+        &mut self,
+        left: &Plan,
+        right: &Plan,
+        kind: JoinKind,
+        on: Option<&Expr>,
+        lateral: bool,
+    ) -> DbResult<Vec<Row>> {
         let lrows = self.run(left)?;
         let lwidth = left.columns().len();
         let rwidth = right.columns().len();
-        let rrows_fixed = if lateral { None } else { Some(self.run(right)?) };
+        let rrows_fixed = if lateral {
+            None
+        } else {
+            Some(self.run(right)?)
+        };
         let mut out = Vec::new();
         let mut right_matched = vec![false; rrows_fixed.as_ref().map_or(0, Vec::len)];
         for l in &lrows {
@@ -263,21 +318,26 @@ impl<'b> Executor<'b> {
                 out.push(row);
             }
         }
-        if matches!(kind, JoinKind::Right | JoinKind::Full) {
-            if let Some(rrows) = &rrows_fixed {
-                for (i, r) in rrows.iter().enumerate() {
-                    if !right_matched[i] {
-                        let mut row: Row = std::iter::repeat_n(Value::Null, lwidth).collect();
-                        row.extend(r.iter().cloned());
-                        out.push(row);
-                    }
+        if matches!(kind, JoinKind::Right | JoinKind::Full)
+            && let Some(rrows) = &rrows_fixed
+        {
+            for (i, r) in rrows.iter().enumerate() {
+                if !right_matched[i] {
+                    let mut row: Row = std::iter::repeat_n(Value::Null, lwidth).collect();
+                    row.extend(r.iter().cloned());
+                    out.push(row);
                 }
             }
         }
         Ok(out)
     }
 
-    fn aggregate(&mut self, rows: Vec<Row>, group_by: &[Expr], aggs: &[AggCall]) -> DbResult<Vec<Row>> {
+    fn aggregate(
+        &mut self,
+        rows: Vec<Row>,
+        group_by: &[Expr],
+        aggs: &[AggCall],
+    ) -> DbResult<Vec<Row>> {
         let mut groups: HashMap<Vec<Value>, usize> = HashMap::new();
         let mut keys: Vec<Vec<Value>> = Vec::new();
         let mut states: Vec<Vec<AggState>> = Vec::new();
@@ -362,7 +422,9 @@ impl<'b> Executor<'b> {
                 let mut rank = 0i64;
                 let mut dense = 0i64;
                 for (pos, &i) in idxs.iter().enumerate() {
-                    let peer = pos > 0 && compare_keys(&order_keys[idxs[pos - 1]], &order_keys[i], &call.order_by) == Ordering::Equal;
+                    let peer = pos > 0
+                        && compare_keys(&order_keys[idxs[pos - 1]], &order_keys[i], &call.order_by)
+                            == Ordering::Equal;
                     if !peer {
                         rank = pos as i64 + 1;
                         dense += 1;
@@ -375,11 +437,22 @@ impl<'b> Executor<'b> {
                             // Running count over peers.
                             let upto = idxs
                                 .iter()
-                                .filter(|&&j| compare_keys(&order_keys[j], &order_keys[i], &call.order_by) != Ordering::Greater)
+                                .filter(|&&j| {
+                                    compare_keys(&order_keys[j], &order_keys[i], &call.order_by)
+                                        != Ordering::Greater
+                                })
                                 .count();
-                            Value::Int8(if call.order_by.is_empty() { idxs.len() as i64 } else { upto as i64 })
+                            Value::Int8(if call.order_by.is_empty() {
+                                idxs.len() as i64
+                            } else {
+                                upto as i64
+                            })
                         }
-                        other => return Err(DbError::not_supported(format!("window function {other} is not supported"))),
+                        other => {
+                            return Err(DbError::not_supported(format!(
+                                "window function {other} is not supported"
+                            )));
+                        }
                     };
                 }
             }
@@ -397,8 +470,20 @@ pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
     for ((x, y), k) in a.iter().zip(b).zip(keys) {
         let o = match (x.is_null(), y.is_null()) {
             (true, true) => Ordering::Equal,
-            (true, false) => if k.nulls_first { Ordering::Less } else { Ordering::Greater },
-            (false, true) => if k.nulls_first { Ordering::Greater } else { Ordering::Less },
+            (true, false) => {
+                if k.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if k.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
             _ => {
                 let o = cmp_values(x, y);
                 if k.descending { o.reverse() } else { o }
@@ -416,9 +501,13 @@ pub fn cmp_values(x: &Value, y: &Value) -> Ordering {
     use Value::*;
     match (x, y) {
         (Int2(_) | Int4(_) | Int8(_), Int2(_) | Int4(_) | Int8(_)) => int(x).cmp(&int(y)),
-        (Float4(_) | Float8(_) | Int2(_) | Int4(_) | Int8(_), Float4(_) | Float8(_) | Int2(_) | Int4(_) | Int8(_)) => {
+        (
+            Float4(_) | Float8(_) | Int2(_) | Int4(_) | Int8(_),
+            Float4(_) | Float8(_) | Int2(_) | Int4(_) | Int8(_),
+        ) => {
             let (a, b) = (float(x), float(y));
-            a.partial_cmp(&b).unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
+            a.partial_cmp(&b)
+                .unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
         }
         _ => x.cmp(y),
     }
@@ -446,7 +535,10 @@ fn set_op(l: Vec<Row>, r: Vec<Row>, op: SetOpKind, all: bool) -> Vec<Row> {
         (SetOpKind::Union, true) => l.into_iter().chain(r).collect(),
         (SetOpKind::Union, false) => {
             let mut seen = HashSet::new();
-            l.into_iter().chain(r).filter(|x| seen.insert(x.clone())).collect()
+            l.into_iter()
+                .chain(r)
+                .filter(|x| seen.insert(x.clone()))
+                .collect()
         }
         (SetOpKind::Intersect, _) | (SetOpKind::Except, _) => {
             let mut counts: HashMap<Row, usize> = HashMap::new();
@@ -457,7 +549,11 @@ fn set_op(l: Vec<Row>, r: Vec<Row>, op: SetOpKind, all: bool) -> Vec<Row> {
             let mut emitted = HashSet::new();
             for x in l {
                 let c = counts.get(&x).copied().unwrap_or(0);
-                let keep = if op == SetOpKind::Intersect { c > 0 } else { c == 0 };
+                let keep = if op == SetOpKind::Intersect {
+                    c > 0
+                } else {
+                    c == 0
+                };
                 if all {
                     if op == SetOpKind::Intersect && c > 0 {
                         counts.insert(x.clone(), c - 1);
@@ -479,7 +575,12 @@ fn set_op(l: Vec<Row>, r: Vec<Row>, op: SetOpKind, all: bool) -> Vec<Row> {
 }
 
 /// Runs a subquery for one row of the enclosing query.
-pub fn eval_subquery(plan: &Plan, kind: &SubqueryKind, row: &Row, env: &mut EvalEnv<'_, '_>) -> DbResult<Value> {
+pub fn eval_subquery(
+    plan: &Plan,
+    kind: &SubqueryKind,
+    row: &Row,
+    env: &mut EvalEnv<'_, '_>,
+) -> DbResult<Value> {
     let left = match kind {
         SubqueryKind::In { left, .. } => Some(left.eval(row, env)?),
         _ => None,
@@ -504,17 +605,30 @@ pub fn eval_subquery(plan: &Plan, kind: &SubqueryKind, row: &Row, env: &mut Eval
                 ));
             }
         },
-        SubqueryKind::Array => Value::Array(rows.into_iter().map(|r| r.into_iter().next().unwrap_or(Value::Null)).collect()),
-        SubqueryKind::In { left: lexpr, negated } => {
+        SubqueryKind::In {
+            left: lexpr,
+            negated,
+        } => {
             let v = left.unwrap_or(Value::Null);
             let lt = lexpr.data_type();
-            let rt = plan.columns().first().map(|c| c.data_type.clone()).unwrap_or(DataType::Unknown);
+            let rt = plan
+                .columns()
+                .first()
+                .map(|c| c.data_type.clone())
+                .unwrap_or(DataType::Unknown);
             let mut saw_null = v.is_null() && !rows.is_empty();
             let mut found = false;
             if !v.is_null() {
                 for r in &rows {
                     let x = r.first().cloned().unwrap_or(Value::Null);
-                    match ops::binary(crate::expr::BinOp::Eq, v.clone(), &lt, x, &rt, &DataType::Bool)? {
+                    match ops::binary(
+                        crate::expr::BinOp::Eq,
+                        v.clone(),
+                        &lt,
+                        x,
+                        &rt,
+                        &DataType::Bool,
+                    )? {
                         Value::Bool(true) => {
                             found = true;
                             break;
@@ -556,7 +670,11 @@ impl AggState {
             "bool_and" | "bool_or" | "every" => AggState::Bool(None),
             _ => AggState::Collect(Vec::new()),
         };
-        if a.distinct { AggState::Distinct(HashSet::new(), Box::new(base)) } else { base }
+        if a.distinct {
+            AggState::Distinct(HashSet::new(), Box::new(base))
+        } else {
+            base
+        }
     }
 
     fn add(&mut self, a: &AggCall, args: Vec<Value>, sort_key: Vec<Value>) -> DbResult<()> {
@@ -570,12 +688,18 @@ impl AggState {
         if !a.star && v.is_null() && !matches!(a.name.as_str(), "array_agg") {
             return Ok(());
         }
-        let arg_ty = a.args.first().map(Expr::data_type).unwrap_or(DataType::Int8);
+        let arg_ty = a
+            .args
+            .first()
+            .map(Expr::data_type)
+            .unwrap_or(DataType::Int8);
         match self {
             AggState::Count(n) => *n += 1,
             AggState::Sum(s) => *s = Some(add_values(s.take(), v, &arg_ty, &a.ty)?),
             AggState::Avg { sum, n } => {
-                let acc = if arg_ty.is_numeric() && !matches!(arg_ty, DataType::Float4 | DataType::Float8) {
+                let acc = if arg_ty.is_numeric()
+                    && !matches!(arg_ty, DataType::Float4 | DataType::Float8)
+                {
                     DataType::Numeric(None)
                 } else {
                     a.ty.clone()
@@ -588,7 +712,11 @@ impl AggState {
                     None => true,
                     Some(cur) => {
                         let o = cmp_values(&v, cur);
-                        if a.name == "min" { o == Ordering::Less } else { o == Ordering::Greater }
+                        if a.name == "min" {
+                            o == Ordering::Less
+                        } else {
+                            o == Ordering::Greater
+                        }
                     }
                 };
                 if replace {

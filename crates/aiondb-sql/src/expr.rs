@@ -29,7 +29,10 @@ pub enum BinOp {
     /// `IS DISTINCT FROM` (negated: `IS NOT DISTINCT FROM`).
     Distinct,
     NotDistinct,
-    RegexMatch { negated: bool, case_insensitive: bool },
+    RegexMatch {
+        negated: bool,
+        case_insensitive: bool,
+    },
 }
 
 /// How a subquery is used.
@@ -38,9 +41,10 @@ pub enum SubqueryKind {
     Scalar,
     Exists,
     /// `left [NOT] IN (subquery)`.
-    In { left: Box<Expr>, negated: bool },
-    /// `ARRAY(subquery)`.
-    Array,
+    In {
+        left: Box<Expr>,
+        negated: bool,
+    },
 }
 
 /// A bound, typed expression.
@@ -50,19 +54,59 @@ pub enum Expr {
     /// A column of the current input row.
     Column(usize, DataType),
     /// A column of an enclosing query's row, `level` scopes out (1 = nearest).
-    Outer { level: usize, index: usize, ty: DataType },
+    Outer {
+        level: usize,
+        index: usize,
+        ty: DataType,
+    },
     Param(usize, DataType),
     Neg(Box<Expr>),
     Not(Box<Expr>),
-    Binary { op: BinOp, left: Box<Expr>, right: Box<Expr>, ty: DataType },
-    IsNull { expr: Box<Expr>, negated: bool },
-    Cast { expr: Box<Expr>, ty: DataType },
-    Case { operand: Option<Box<Expr>>, whens: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>>, ty: DataType },
-    Func { name: String, args: Vec<Expr>, ty: DataType },
-    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
-    Like { expr: Box<Expr>, pattern: Box<Expr>, negated: bool, case_insensitive: bool },
-    Subquery { plan: Box<Plan>, kind: SubqueryKind, ty: DataType },
-    Array { items: Vec<Expr>, ty: DataType },
+    Binary {
+        op: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        ty: DataType,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    Cast {
+        expr: Box<Expr>,
+        ty: DataType,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+        ty: DataType,
+    },
+    Func {
+        name: String,
+        args: Vec<Expr>,
+        ty: DataType,
+    },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        case_insensitive: bool,
+    },
+    Subquery {
+        plan: Box<Plan>,
+        kind: SubqueryKind,
+        ty: DataType,
+    },
+    Array {
+        items: Vec<Expr>,
+        ty: DataType,
+    },
 }
 
 /// What evaluation may read besides the row: parameters, enclosing rows,
@@ -99,13 +143,10 @@ impl Expr {
             | Expr::Subquery { ty: t, .. }
             | Expr::Array { ty: t, .. } => t.clone(),
             Expr::Neg(e) => e.data_type(),
-            Expr::Not(_) | Expr::IsNull { .. } | Expr::InList { .. } | Expr::Like { .. } => DataType::Bool,
+            Expr::Not(_) | Expr::IsNull { .. } | Expr::InList { .. } | Expr::Like { .. } => {
+                DataType::Bool
+            }
         }
-    }
-
-    /// A constant of a type.
-    pub fn constant(v: Value, ty: DataType) -> Expr {
-        Expr::Const(v, ty)
     }
 
     /// Evaluates against a row.
@@ -127,10 +168,15 @@ impl Expr {
             }
             Expr::Param(i, ty) => {
                 let v = env.params.get(*i).cloned().ok_or_else(|| {
-                    DbError::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1))
+                    DbError::new(
+                        SqlState::UNDEFINED_PARAMETER,
+                        format!("there is no parameter ${}", i + 1),
+                    )
                 })?;
                 match (&v, ty) {
-                    (Value::Text(s), t) if *t != DataType::Text && !t.is_string() && *t != DataType::Unknown => {
+                    (Value::Text(s), t)
+                        if *t != DataType::Text && !t.is_string() && *t != DataType::Unknown =>
+                    {
                         crate::types::parse_text(s, t, &crate::types::FormatOptions::default())?
                     }
                     _ => v,
@@ -142,7 +188,12 @@ impl Expr {
                 Value::Null => Value::Null,
                 other => return Err(type_error("NOT", &other)),
             },
-            Expr::Binary { op, left, right, ty } => match op {
+            Expr::Binary {
+                op,
+                left,
+                right,
+                ty,
+            } => match op {
                 BinOp::And => {
                     let l = left.eval(row, env)?;
                     if l == Value::Bool(false) {
@@ -165,12 +216,19 @@ impl Expr {
                     ops::binary(*op, l, &left.data_type(), r, &right.data_type(), ty)?
                 }
             },
-            Expr::IsNull { expr, negated } => Value::Bool(expr.eval(row, env)?.is_null() != *negated),
+            Expr::IsNull { expr, negated } => {
+                Value::Bool(expr.eval(row, env)?.is_null() != *negated)
+            }
             Expr::Cast { expr, ty } => {
                 let v = expr.eval(row, env)?;
                 ops::cast(v, &expr.data_type(), ty)?
             }
-            Expr::Case { operand, whens, otherwise, .. } => {
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
                 let base = match operand {
                     Some(o) => Some((o.eval(row, env)?, o.data_type())),
                     None => None,
@@ -179,7 +237,14 @@ impl Expr {
                     let hit = match &base {
                         Some((b, bt)) => {
                             let c = cond.eval(row, env)?;
-                            ops::binary(BinOp::Eq, b.clone(), bt, c, &cond.data_type(), &DataType::Bool)? == Value::Bool(true)
+                            ops::binary(
+                                BinOp::Eq,
+                                b.clone(),
+                                bt,
+                                c,
+                                &cond.data_type(),
+                                &DataType::Bool,
+                            )? == Value::Bool(true)
                         }
                         None => cond.eval(row, env)? == Value::Bool(true),
                     };
@@ -200,7 +265,11 @@ impl Expr {
                 let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
                 crate::func::call(name, values, &types, ty, env)?
             }
-            Expr::InList { expr, list, negated } => {
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => {
                 let v = expr.eval(row, env)?;
                 let vt = expr.data_type();
                 let mut saw_null = v.is_null();
@@ -208,7 +277,14 @@ impl Expr {
                 if !v.is_null() {
                     for item in list {
                         let x = item.eval(row, env)?;
-                        match ops::binary(BinOp::Eq, v.clone(), &vt, x, &item.data_type(), &DataType::Bool)? {
+                        match ops::binary(
+                            BinOp::Eq,
+                            v.clone(),
+                            &vt,
+                            x,
+                            &item.data_type(),
+                            &DataType::Bool,
+                        )? {
                             Value::Bool(true) => {
                                 found = true;
                                 break;
@@ -226,11 +302,18 @@ impl Expr {
                     Value::Bool(*negated)
                 }
             }
-            Expr::Like { expr, pattern, negated, case_insensitive } => {
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+            } => {
                 let v = expr.eval(row, env)?;
                 let p = pattern.eval(row, env)?;
                 match (v, p) {
-                    (Value::Text(s), Value::Text(p)) => Value::Bool(ops::like(&s, &p, *case_insensitive) != *negated),
+                    (Value::Text(s), Value::Text(p)) => {
+                        Value::Bool(ops::like(&s, &p, *case_insensitive) != *negated)
+                    }
                     (Value::Null, _) | (_, Value::Null) => Value::Null,
                     (other, _) => return Err(type_error("LIKE", &other)),
                 }
@@ -252,10 +335,13 @@ impl Expr {
         match self {
             Expr::Const(..) | Expr::Param(..) => true,
             Expr::Column(..) | Expr::Outer { .. } | Expr::Subquery { .. } => false,
-            Expr::Neg(e) | Expr::Not(e) | Expr::IsNull { expr: e, .. } | Expr::Cast { expr: e, .. } => {
-                e.is_row_independent()
+            Expr::Neg(e)
+            | Expr::Not(e)
+            | Expr::IsNull { expr: e, .. }
+            | Expr::Cast { expr: e, .. } => e.is_row_independent(),
+            Expr::Binary { left, right, .. } => {
+                left.is_row_independent() && right.is_row_independent()
             }
-            Expr::Binary { left, right, .. } => left.is_row_independent() && right.is_row_independent(),
             Expr::Func { name, args, .. } => {
                 !crate::func::is_volatile(name) && args.iter().all(Expr::is_row_independent)
             }

@@ -10,7 +10,16 @@ use bigdecimal::{BigDecimal, RoundingMode};
 pub fn is_aggregate(name: &str) -> bool {
     matches!(
         name,
-        "count" | "sum" | "avg" | "min" | "max" | "bool_and" | "bool_or" | "every" | "string_agg" | "array_agg"
+        "count"
+            | "sum"
+            | "avg"
+            | "min"
+            | "max"
+            | "bool_and"
+            | "bool_or"
+            | "every"
+            | "string_agg"
+            | "array_agg"
     )
 }
 
@@ -21,7 +30,10 @@ pub fn is_window(name: &str) -> bool {
 
 /// Functions whose result may change between calls with the same input.
 pub fn is_volatile(name: &str) -> bool {
-    matches!(name, "random" | "nextval" | "setval" | "currval" | "clock_timestamp" | "gen_random_uuid" | "now")
+    matches!(
+        name,
+        "random" | "nextval" | "setval" | "currval" | "clock_timestamp" | "gen_random_uuid" | "now"
+    )
 }
 
 fn undefined(name: &str, args: &[DataType]) -> DbError {
@@ -47,12 +59,22 @@ pub fn aggregate_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
             other => return Err(undefined("sum", &[other])),
         },
         "avg" => match first {
-            DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Numeric(_) | DataType::Unknown => DataType::Numeric(None),
+            DataType::Int2
+            | DataType::Int4
+            | DataType::Int8
+            | DataType::Numeric(_)
+            | DataType::Unknown => DataType::Numeric(None),
             DataType::Float4 | DataType::Float8 => DataType::Float8,
             DataType::Interval => DataType::Interval,
             other => return Err(undefined("avg", &[other])),
         },
-        "min" | "max" => if first == DataType::Unknown { DataType::Text } else { first },
+        "min" | "max" => {
+            if first == DataType::Unknown {
+                DataType::Text
+            } else {
+                first
+            }
+        }
         "bool_and" | "bool_or" | "every" => DataType::Bool,
         "string_agg" => DataType::Text,
         "array_agg" => DataType::Array(Box::new(first)),
@@ -64,26 +86,88 @@ pub fn aggregate_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
 pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     use DataType as T;
     let first = args.first().cloned().unwrap_or(T::Unknown);
-    let first_known = if first == T::Unknown { T::Text } else { first.clone() };
+    let first_known = if first == T::Unknown {
+        T::Text
+    } else {
+        first.clone()
+    };
     Ok(match name {
-        "now" | "current_timestamp" | "clock_timestamp" | "statement_timestamp" | "transaction_timestamp" => T::Timestamptz,
+        "now"
+        | "current_timestamp"
+        | "clock_timestamp"
+        | "statement_timestamp"
+        | "transaction_timestamp" => T::Timestamptz,
         "localtimestamp" => T::Timestamp,
         "current_date" => T::Date,
-        "version" | "current_database" | "current_schema" | "current_user" | "session_user" | "user" | "current_role"
-        | "lower" | "upper" | "substr" | "substring" | "concat" | "concat_ws" | "replace" | "btrim" | "ltrim" | "rtrim"
-        | "trim" | "left" | "right" | "repeat" | "reverse" | "lpad" | "rpad" | "initcap" | "pg_get_userbyid"
-        | "format_type" | "pg_encoding_to_char" | "array_to_string" | "quote_ident" | "quote_literal" | "to_hex"
-        | "pg_get_expr" | "pg_get_indexdef" | "pg_get_constraintdef" | "obj_description" | "col_description"
-        | "shobj_description" | "pg_size_pretty" | "current_setting" | "chr" | "split_part"
-        | "pg_get_function_arguments" | "pg_get_function_result" | "pg_get_triggerdef" | "pg_get_viewdef"
-        | "format" | "set_config" => T::Text,
-        "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "position" | "array_length"
-        | "array_upper" | "array_lower" | "cardinality" | "array_position" | "ascii" | "pg_backend_pid" => T::Int4,
-        "nextval" | "currval" | "setval" | "pg_table_size" | "pg_relation_size" | "pg_total_relation_size"
-        | "pg_database_size" | "txid_current" => T::Int8,
-        "pg_table_is_visible" | "pg_function_is_visible" | "pg_type_is_visible" | "has_table_privilege"
-        | "has_database_privilege" | "has_schema_privilege" | "pg_has_role" | "pg_relation_is_publishable"
-        | "has_column_privilege" | "starts_with" => T::Bool,
+        "version"
+        | "current_database"
+        | "current_schema"
+        | "current_user"
+        | "session_user"
+        | "user"
+        | "current_role"
+        | "lower"
+        | "upper"
+        | "substr"
+        | "substring"
+        | "concat"
+        | "concat_ws"
+        | "replace"
+        | "btrim"
+        | "ltrim"
+        | "rtrim"
+        | "trim"
+        | "left"
+        | "right"
+        | "repeat"
+        | "reverse"
+        | "lpad"
+        | "rpad"
+        | "initcap"
+        | "pg_get_userbyid"
+        | "format_type"
+        | "pg_encoding_to_char"
+        | "array_to_string"
+        | "quote_ident"
+        | "quote_literal"
+        | "to_hex"
+        | "pg_get_expr"
+        | "pg_get_indexdef"
+        | "pg_get_constraintdef"
+        | "obj_description"
+        | "col_description"
+        | "shobj_description"
+        | "pg_size_pretty"
+        | "current_setting"
+        | "chr"
+        | "split_part"
+        | "pg_get_function_arguments"
+        | "pg_get_function_result"
+        | "pg_get_triggerdef"
+        | "pg_get_viewdef"
+        | "format"
+        | "set_config" => T::Text,
+        "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "position"
+        | "array_length" | "array_upper" | "array_lower" | "cardinality" | "array_position"
+        | "ascii" | "pg_backend_pid" => T::Int4,
+        "nextval"
+        | "currval"
+        | "setval"
+        | "pg_table_size"
+        | "pg_relation_size"
+        | "pg_total_relation_size"
+        | "pg_database_size"
+        | "txid_current" => T::Int8,
+        "pg_table_is_visible"
+        | "pg_function_is_visible"
+        | "pg_type_is_visible"
+        | "has_table_privilege"
+        | "has_database_privilege"
+        | "has_schema_privilege"
+        | "pg_has_role"
+        | "pg_relation_is_publishable"
+        | "has_column_privilege"
+        | "starts_with" => T::Bool,
         "current_schemas" => T::Array(Box::new(T::Text)),
         "random" => T::Float8,
         "gen_random_uuid" => T::Uuid,
@@ -97,17 +181,25 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
             T::Float4 | T::Float8 => return Err(undefined(name, args)),
             other => return Err(undefined(name, &[other])),
         },
-        "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "cbrt" | "pi" | "degrees" | "radians" | "sin" | "cos"
-        | "tan" => match first {
+        "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "cbrt" | "pi" | "degrees" | "radians"
+        | "sin" | "cos" | "tan" => match first {
             T::Numeric(_) if name != "pi" => T::Numeric(None),
             _ => T::Float8,
         },
-        "mod" | "div" => ops::common_type(&first_known, args.get(1).unwrap_or(&first_known)).unwrap_or(T::Int4),
+        "mod" | "div" => {
+            ops::common_type(&first_known, args.get(1).unwrap_or(&first_known)).unwrap_or(T::Int4)
+        }
         "coalesce" | "greatest" | "least" | "nullif" => {
             let mut t = T::Unknown;
             for a in args {
                 t = ops::common_type(&t, a).ok_or_else(|| {
-                    DbError::new(SqlState::DATATYPE_MISMATCH, format!("{} types {t} and {a} cannot be matched", name.to_uppercase()))
+                    DbError::new(
+                        SqlState::DATATYPE_MISMATCH,
+                        format!(
+                            "{} types {t} and {a} cannot be matched",
+                            name.to_uppercase()
+                        ),
+                    )
                 })?;
             }
             if t == T::Unknown { T::Text } else { t }
@@ -132,10 +224,12 @@ fn int_arg(v: &Value) -> DbResult<i64> {
         Value::Int2(x) => Ok(*x as i64),
         Value::Int4(x) => Ok(*x as i64),
         Value::Int8(x) => Ok(*x),
-        Value::Numeric(_) | Value::Float8(_) | Value::Float4(_) => match ops::cast(v.clone(), &numeric_type(v), &DataType::Int8)? {
-            Value::Int8(x) => Ok(x),
-            _ => Err(DbError::internal("cast to int8")),
-        },
+        Value::Numeric(_) | Value::Float8(_) | Value::Float4(_) => {
+            match ops::cast(v.clone(), &numeric_type(v), &DataType::Int8)? {
+                Value::Int8(x) => Ok(x),
+                _ => Err(DbError::internal("cast to int8")),
+            }
+        }
         other => Err(crate::expr::type_error("function", other)),
     }
 }
@@ -151,12 +245,21 @@ fn numeric_type(v: &Value) -> DataType {
 fn to_decimal(v: &Value, ty: &DataType) -> DbResult<BigDecimal> {
     match ops::coerce(v.clone(), ty, &DataType::Numeric(None))? {
         Value::Numeric(Numeric::Finite(d)) => Ok(d),
-        _ => Err(DbError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "cannot round a non-finite numeric")),
+        _ => Err(DbError::new(
+            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            "cannot round a non-finite numeric",
+        )),
     }
 }
 
 /// Calls a scalar function on evaluated arguments.
-pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env: &mut EvalEnv<'_, '_>) -> DbResult<Value> {
+pub fn call(
+    name: &str,
+    args: Vec<Value>,
+    types: &[DataType],
+    ty: &DataType,
+    env: &mut EvalEnv<'_, '_>,
+) -> DbResult<Value> {
     // Functions that see NULL arguments.
     match name {
         "coalesce" => {
@@ -169,8 +272,19 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
         }
         "nullif" => {
             let (a, b) = (args[0].clone(), args[1].clone());
-            let eq = ops::binary(crate::expr::BinOp::Eq, a.clone(), &types[0], b, &types[1], &DataType::Bool)?;
-            return Ok(if eq == Value::Bool(true) { Value::Null } else { a });
+            let eq = ops::binary(
+                crate::expr::BinOp::Eq,
+                a.clone(),
+                &types[0],
+                b,
+                &types[1],
+                &DataType::Bool,
+            )?;
+            return Ok(if eq == Value::Bool(true) {
+                Value::Null
+            } else {
+                a
+            });
         }
         "greatest" | "least" => {
             let mut best: Option<Value> = None;
@@ -183,7 +297,11 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
                     None => a,
                     Some(b) => {
                         let o = crate::exec::cmp_values(&a, &b);
-                        let take = if name == "greatest" { o.is_gt() } else { o.is_lt() };
+                        let take = if name == "greatest" {
+                            o.is_gt()
+                        } else {
+                            o.is_lt()
+                        };
                         if take { a } else { b }
                     }
                 });
@@ -200,7 +318,9 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             return Ok(Value::Text(out));
         }
         "concat_ws" => {
-            let Some(Value::Text(sep)) = args.first() else { return Ok(Value::Null) };
+            let Some(Value::Text(sep)) = args.first() else {
+                return Ok(Value::Null);
+            };
             let parts: DbResult<Vec<String>> = args[1..]
                 .iter()
                 .zip(&types[1..])
@@ -210,19 +330,36 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             return Ok(Value::Text(parts?.join(sep)));
         }
         "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" => {
-            let t = env.exec.as_ref().map(|e| e.statement_time).unwrap_or_else(crate::exec::now_micros);
+            let t = env
+                .exec
+                .as_ref()
+                .map(|e| e.statement_time)
+                .unwrap_or_else(crate::exec::now_micros);
             return Ok(Value::Timestamptz(t));
         }
         "localtimestamp" => {
-            let t = env.exec.as_ref().map(|e| e.statement_time).unwrap_or_else(crate::exec::now_micros);
+            let t = env
+                .exec
+                .as_ref()
+                .map(|e| e.statement_time)
+                .unwrap_or_else(crate::exec::now_micros);
             return Ok(Value::Timestamp(t));
         }
         "clock_timestamp" => return Ok(Value::Timestamptz(crate::exec::now_micros())),
         "current_date" => {
-            let t = env.exec.as_ref().map(|e| e.statement_time).unwrap_or_else(crate::exec::now_micros);
+            let t = env
+                .exec
+                .as_ref()
+                .map(|e| e.statement_time)
+                .unwrap_or_else(crate::exec::now_micros);
             return Ok(Value::Date(t.div_euclid(86_400_000_000) as i32));
         }
-        "version" => return Ok(Value::Text("PostgreSQL 15.18 (AionDB 0.1.0) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit".into())),
+        "version" => {
+            return Ok(Value::Text(
+                "PostgreSQL 15.18 (AionDB 0.1.0) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit"
+                    .into(),
+            ));
+        }
         "random" => return Ok(Value::Float8(rand::random::<f64>())),
         "gen_random_uuid" => {
             let mut b: [u8; 16] = rand::random();
@@ -231,15 +368,75 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             return Ok(Value::Uuid(b));
         }
         "pg_backend_pid" => return Ok(Value::Int4(std::process::id() as i32)),
-        "current_database" | "current_user" | "session_user" | "user" | "current_role" | "current_schema"
-        | "current_schemas" | "nextval" | "currval" | "setval" | "current_setting" | "set_config"
-        | "pg_table_is_visible" | "pg_get_userbyid" | "txid_current" => {
-            let exec = env.exec.as_deref_mut().ok_or_else(|| DbError::internal("session function without a session"))?;
+        "__any_eq" => {
+            let (Some(v), Some(arr)) = (args.first(), args.get(1)) else {
+                return Ok(Value::Null);
+            };
+            let Value::Array(items) = arr else {
+                return Ok(Value::Null);
+            };
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            let elem = match &types[1] {
+                DataType::Array(e) => (**e).clone(),
+                _ => DataType::Text,
+            };
+            let mut saw_null = false;
+            for it in items {
+                match ops::binary(
+                    crate::expr::BinOp::Eq,
+                    v.clone(),
+                    &types[0],
+                    it.clone(),
+                    &elem,
+                    &DataType::Bool,
+                )? {
+                    Value::Bool(true) => return Ok(Value::Bool(true)),
+                    Value::Null => saw_null = true,
+                    _ => {}
+                }
+            }
+            return Ok(if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(false)
+            });
+        }
+        "current_database"
+        | "current_user"
+        | "session_user"
+        | "user"
+        | "current_role"
+        | "current_schema"
+        | "current_schemas"
+        | "nextval"
+        | "currval"
+        | "setval"
+        | "current_setting"
+        | "set_config"
+        | "pg_table_is_visible"
+        | "pg_get_userbyid"
+        | "txid_current" => {
+            let exec = env
+                .exec
+                .as_deref_mut()
+                .ok_or_else(|| DbError::internal("session function without a session"))?;
             return crate::session_func::call(name, &args, types, exec);
         }
         _ => {}
     }
-    if args.iter().any(Value::is_null) && !matches!(name, "format_type" | "obj_description" | "col_description" | "shobj_description" | "pg_get_expr" | "array_to_string") {
+    if args.iter().any(Value::is_null)
+        && !matches!(
+            name,
+            "format_type"
+                | "obj_description"
+                | "col_description"
+                | "shobj_description"
+                | "pg_get_expr"
+                | "array_to_string"
+        )
+    {
         return Ok(Value::Null);
     }
     let a0 = args.first().cloned().unwrap_or(Value::Null);
@@ -253,7 +450,11 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             let mut start = true;
             for c in s.chars() {
                 if c.is_alphanumeric() {
-                    if start { out.extend(c.to_uppercase()) } else { out.extend(c.to_lowercase()) }
+                    if start {
+                        out.extend(c.to_uppercase())
+                    } else {
+                        out.extend(c.to_lowercase())
+                    }
                     start = false;
                 } else {
                     out.push(c);
@@ -266,25 +467,48 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             Value::Bytea(b) => Value::Int4(b.len() as i32),
             _ => {
                 let s = text(&a0, &t0)?;
-                let s = if matches!(t0, DataType::Char(_)) { s.trim_end_matches(' ').to_string() } else { s };
+                let s = if matches!(t0, DataType::Char(_)) {
+                    s.trim_end_matches(' ').to_string()
+                } else {
+                    s
+                };
                 Value::Int4(s.chars().count() as i32)
             }
         },
-        "octet_length" => Value::Int4(match &a0 { Value::Bytea(b) => b.len(), _ => text(&a0, &t0)?.len() } as i32),
+        "octet_length" => Value::Int4(match &a0 {
+            Value::Bytea(b) => b.len(),
+            _ => text(&a0, &t0)?.len(),
+        } as i32),
         "ascii" => Value::Int4(text(&a0, &t0)?.chars().next().map_or(0, |c| c as i32)),
-        "chr" => Value::Text(char::from_u32(int_arg(&a0)? as u32).map(String::from).unwrap_or_default()),
+        "chr" => Value::Text(
+            char::from_u32(int_arg(&a0)? as u32)
+                .map(String::from)
+                .unwrap_or_default(),
+        ),
         "substr" | "substring" => {
             let s: Vec<char> = text(&a0, &t0)?.chars().collect();
             let start = int_arg(&args[1])?;
-            let len = match args.get(2) { Some(v) => Some(int_arg(v)?), None => None };
-            if let Some(l) = len {
-                if l < 0 {
-                    return Err(DbError::new(SqlState::from_static("22011"), "negative substring length not allowed"));
-                }
+            let len = match args.get(2) {
+                Some(v) => Some(int_arg(v)?),
+                None => None,
+            };
+            if let Some(l) = len
+                && l < 0
+            {
+                return Err(DbError::new(
+                    SqlState::from_static("22011"),
+                    "negative substring length not allowed",
+                ));
             }
             let begin = start.max(1);
-            let end = match len { Some(l) => (start + l).max(begin), None => s.len() as i64 + 1 };
-            let (b, e) = ((begin - 1).min(s.len() as i64) as usize, (end - 1).min(s.len() as i64).max(0) as usize);
+            let end = match len {
+                Some(l) => (start + l).max(begin),
+                None => s.len() as i64 + 1,
+            };
+            let (b, e) = (
+                (begin - 1).min(s.len() as i64) as usize,
+                (end - 1).min(s.len() as i64).max(0) as usize,
+            );
             Value::Text(s[b..e.max(b)].iter().collect())
         }
         "left" | "right" => {
@@ -292,28 +516,49 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             let n = int_arg(&args[1])?;
             let len = s.len() as i64;
             let k = if n >= 0 { n.min(len) } else { (len + n).max(0) } as usize;
-            Value::Text(if name == "left" { s[..k].iter().collect() } else { s[s.len() - k..].iter().collect() })
+            Value::Text(if name == "left" {
+                s[..k].iter().collect()
+            } else {
+                s[s.len() - k..].iter().collect()
+            })
         }
         "repeat" => Value::Text(text(&a0, &t0)?.repeat(int_arg(&args[1])?.max(0) as usize)),
         "reverse" => Value::Text(text(&a0, &t0)?.chars().rev().collect()),
-        "replace" => Value::Text(text(&a0, &t0)?.replace(&text(&args[1], &types[1])?, &text(&args[2], &types[2])?)),
+        "replace" => Value::Text(
+            text(&a0, &t0)?.replace(&text(&args[1], &types[1])?, &text(&args[2], &types[2])?),
+        ),
         "strpos" | "position" => {
             let s = text(&a0, &t0)?;
             let sub = text(&args[1], &types[1])?;
-            Value::Int4(s.find(&sub).map_or(0, |b| s[..b].chars().count() as i32 + 1))
+            Value::Int4(
+                s.find(&sub)
+                    .map_or(0, |b| s[..b].chars().count() as i32 + 1),
+            )
         }
         "starts_with" => Value::Bool(text(&a0, &t0)?.starts_with(&text(&args[1], &types[1])?)),
         "split_part" => {
             let s = text(&a0, &t0)?;
             let d = text(&args[1], &types[1])?;
             let n = int_arg(&args[2])?;
-            let parts: Vec<&str> = if d.is_empty() { vec![s.as_str()] } else { s.split(d.as_str()).collect() };
+            let parts: Vec<&str> = if d.is_empty() {
+                vec![s.as_str()]
+            } else {
+                s.split(d.as_str()).collect()
+            };
             let idx = if n > 0 { n - 1 } else { parts.len() as i64 + n };
-            Value::Text(parts.get(idx as usize).map(|p| p.to_string()).unwrap_or_default())
+            Value::Text(
+                parts
+                    .get(idx as usize)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            )
         }
         "btrim" | "trim" | "ltrim" | "rtrim" => {
             let s = text(&a0, &t0)?;
-            let chars: Vec<char> = match args.get(1) { Some(c) => text(c, &types[1])?.chars().collect(), None => vec![' '] };
+            let chars: Vec<char> = match args.get(1) {
+                Some(c) => text(c, &types[1])?.chars().collect(),
+                None => vec![' '],
+            };
             let f = |c: char| chars.contains(&c);
             Value::Text(match name {
                 "ltrim" => s.trim_start_matches(f).to_string(),
@@ -324,27 +569,49 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
         "lpad" | "rpad" => {
             let s: Vec<char> = text(&a0, &t0)?.chars().collect();
             let n = int_arg(&args[1])?.max(0) as usize;
-            let fill: Vec<char> = match args.get(2) { Some(f) => text(f, &types[2])?.chars().collect(), None => vec![' '] };
+            let fill: Vec<char> = match args.get(2) {
+                Some(f) => text(f, &types[2])?.chars().collect(),
+                None => vec![' '],
+            };
             if s.len() >= n || fill.is_empty() {
                 Value::Text(s[..n.min(s.len())].iter().collect())
             } else {
                 let pad: String = fill.iter().cycle().take(n - s.len()).collect();
                 let body: String = s.iter().collect();
-                Value::Text(if name == "lpad" { pad + &body } else { body + &pad })
+                Value::Text(if name == "lpad" {
+                    pad + &body
+                } else {
+                    body + &pad
+                })
             }
         }
         "to_hex" => Value::Text(format!("{:x}", int_arg(&a0)?)),
         "quote_ident" => {
             let s = text(&a0, &t0)?;
-            let plain = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            let plain = s
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 && !s.chars().next().is_some_and(|c| c.is_ascii_digit());
-            Value::Text(if plain && !s.is_empty() { s } else { format!("\"{}\"", s.replace('"', "\"\"")) })
+            Value::Text(if plain && !s.is_empty() {
+                s
+            } else {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            })
         }
         "quote_literal" => Value::Text(format!("'{}'", text(&a0, &t0)?.replace('\'', "''"))),
         "abs" => match a0 {
-            Value::Int2(x) => Value::Int2(x.checked_abs().ok_or_else(|| DbError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "smallint out of range"))?),
-            Value::Int4(x) => Value::Int4(x.checked_abs().ok_or_else(|| DbError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?),
-            Value::Int8(x) => Value::Int8(x.checked_abs().ok_or_else(|| DbError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range"))?),
+            Value::Int2(x) => Value::Int2(x.checked_abs().ok_or_else(|| {
+                DbError::new(
+                    SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "smallint out of range",
+                )
+            })?),
+            Value::Int4(x) => Value::Int4(x.checked_abs().ok_or_else(|| {
+                DbError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range")
+            })?),
+            Value::Int8(x) => Value::Int8(x.checked_abs().ok_or_else(|| {
+                DbError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
+            })?),
             Value::Float4(x) => Value::Float4(x.abs()),
             Value::Float8(x) => Value::Float8(x.abs()),
             Value::Numeric(Numeric::Finite(d)) => Value::Numeric(Numeric::Finite(d.abs())),
@@ -352,33 +619,58 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             other => other,
         },
         "sign" => match a0 {
-            Value::Float8(x) => Value::Float8(if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 }),
+            Value::Float8(x) => Value::Float8(if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }),
             Value::Numeric(Numeric::Finite(d)) => Value::Numeric(Numeric::from(d.sign() as i64)),
             other => ops::coerce(Value::Int8(int_arg(&other)?.signum()), &DataType::Int8, ty)?,
         },
         "ceil" | "ceiling" | "floor" => match a0 {
-            Value::Float8(x) | Value::Float4(_) if false => Value::Float8(x),
             Value::Float8(x) => Value::Float8(if name == "floor" { x.floor() } else { x.ceil() }),
             Value::Float4(x) => Value::Float4(if name == "floor" { x.floor() } else { x.ceil() }),
             Value::Numeric(Numeric::Finite(d)) => {
-                let mode = if name == "floor" { RoundingMode::Floor } else { RoundingMode::Ceiling };
+                let mode = if name == "floor" {
+                    RoundingMode::Floor
+                } else {
+                    RoundingMode::Ceiling
+                };
                 Value::Numeric(Numeric::Finite(d.with_scale_round(0, mode)))
             }
             other => other,
         },
         "round" | "trunc" => {
-            let places = match args.get(1) { Some(v) => int_arg(v)?, None => 0 };
+            let places = match args.get(1) {
+                Some(v) => int_arg(v)?,
+                None => 0,
+            };
             match a0 {
-                Value::Float8(x) if args.len() == 1 => Value::Float8(if name == "round" { x.round_ties_even_away() } else { x.trunc() }),
-                Value::Float4(x) if args.len() == 1 => Value::Float8(if name == "round" { (x as f64).round_ties_even_away() } else { (x as f64).trunc() }),
+                Value::Float8(x) if args.len() == 1 => Value::Float8(if name == "round" {
+                    x.round_ties_even_away()
+                } else {
+                    x.trunc()
+                }),
+                Value::Float4(x) if args.len() == 1 => Value::Float8(if name == "round" {
+                    (x as f64).round_ties_even_away()
+                } else {
+                    (x as f64).trunc()
+                }),
                 other => {
                     let d = to_decimal(&other, &t0)?;
-                    let mode = if name == "round" { RoundingMode::HalfUp } else { RoundingMode::Down };
+                    let mode = if name == "round" {
+                        RoundingMode::HalfUp
+                    } else {
+                        RoundingMode::Down
+                    };
                     Value::Numeric(Numeric::Finite(d.with_scale_round(places, mode)))
                 }
             }
         }
-        "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "cbrt" | "degrees" | "radians" | "sin" | "cos" | "tan" => {
+        "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "cbrt" | "degrees" | "radians"
+        | "sin" | "cos" | "tan" => {
             let f = |v: &Value, t: &DataType| -> DbResult<f64> {
                 match ops::coerce(v.clone(), t, &DataType::Float8)? {
                     Value::Float8(x) => Ok(x),
@@ -389,7 +681,10 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             let r = match name {
                 "sqrt" => {
                     if x < 0.0 {
-                        return Err(DbError::new(SqlState::from_static("2201F"), "cannot take square root of a negative number"));
+                        return Err(DbError::new(
+                            SqlState::from_static("2201F"),
+                            "cannot take square root of a negative number",
+                        ));
                     }
                     x.sqrt()
                 }
@@ -397,11 +692,20 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
                 "exp" => x.exp(),
                 "ln" => {
                     if x <= 0.0 {
-                        return Err(DbError::new(SqlState::from_static("2201E"), "cannot take logarithm of a non-positive number"));
+                        return Err(DbError::new(
+                            SqlState::from_static("2201E"),
+                            "cannot take logarithm of a non-positive number",
+                        ));
                     }
                     x.ln()
                 }
-                "log" => if args.len() == 2 { f(&args[1], &types[1])?.log(x) } else { x.log10() },
+                "log" => {
+                    if args.len() == 2 {
+                        f(&args[1], &types[1])?.log(x)
+                    } else {
+                        x.log10()
+                    }
+                }
                 "cbrt" => x.cbrt(),
                 "degrees" => x.to_degrees(),
                 "radians" => x.to_radians(),
@@ -412,11 +716,27 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             ops::coerce(Value::Float8(r), &DataType::Float8, ty)?
         }
         "pi" => Value::Float8(std::f64::consts::PI),
-        "mod" => ops::binary(crate::expr::BinOp::Mod, a0, &t0, args[1].clone(), &types[1], ty)?,
+        "mod" => ops::binary(
+            crate::expr::BinOp::Mod,
+            a0,
+            &t0,
+            args[1].clone(),
+            &types[1],
+            ty,
+        )?,
         "div" => {
-            let q = ops::binary(crate::expr::BinOp::Div, a0, &t0, args[1].clone(), &types[1], ty)?;
+            let q = ops::binary(
+                crate::expr::BinOp::Div,
+                a0,
+                &t0,
+                args[1].clone(),
+                &types[1],
+                ty,
+            )?;
             match q {
-                Value::Numeric(Numeric::Finite(d)) => Value::Numeric(Numeric::Finite(d.with_scale_round(0, RoundingMode::Down))),
+                Value::Numeric(Numeric::Finite(d)) => {
+                    Value::Numeric(Numeric::Finite(d.with_scale_round(0, RoundingMode::Down)))
+                }
                 other => other,
             }
         }
@@ -431,10 +751,15 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
         },
         "array_position" => match a0 {
             Value::Array(items) => {
-                let elem_ty = match &t0 { DataType::Array(e) => (**e).clone(), _ => DataType::Text };
+                let elem_ty = match &t0 {
+                    DataType::Array(e) => (**e).clone(),
+                    _ => DataType::Text,
+                };
                 let mut found = Value::Null;
                 for (i, it) in items.into_iter().enumerate() {
-                    if ops::compare(it, &elem_ty, args[1].clone(), &types[1])? == Some(std::cmp::Ordering::Equal) {
+                    if ops::compare(it, &elem_ty, args[1].clone(), &types[1])?
+                        == Some(std::cmp::Ordering::Equal)
+                    {
                         found = Value::Int4(i as i32 + 1);
                         break;
                     }
@@ -446,8 +771,15 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
         "array_to_string" => match a0 {
             Value::Array(items) => {
                 let sep = text(&args[1], &types[1])?;
-                let elem_ty = match &t0 { DataType::Array(e) => (**e).clone(), _ => DataType::Text };
-                let parts: DbResult<Vec<String>> = items.iter().filter(|v| !v.is_null()).map(|v| text(v, &elem_ty)).collect();
+                let elem_ty = match &t0 {
+                    DataType::Array(e) => (**e).clone(),
+                    _ => DataType::Text,
+                };
+                let parts: DbResult<Vec<String>> = items
+                    .iter()
+                    .filter(|v| !v.is_null())
+                    .map(|v| text(v, &elem_ty))
+                    .collect();
                 Value::Text(parts?.join(&sep))
             }
             _ => Value::Null,
@@ -456,25 +788,52 @@ pub fn call(name: &str, args: Vec<Value>, types: &[DataType], ty: &DataType, env
             Value::Null => Value::Null,
             v => {
                 let oid = int_arg(&v)? as u32;
-                let typmod = match args.get(1) { Some(Value::Null) | None => -1, Some(m) => int_arg(m)? as i32 };
+                let typmod = match args.get(1) {
+                    Some(Value::Null) | None => -1,
+                    Some(m) => int_arg(m)? as i32,
+                };
                 Value::Text(crate::catalog::format_type(oid, typmod))
             }
         },
-        "pg_encoding_to_char" => Value::Text(if int_arg(&a0)? == 6 { "UTF8".into() } else { "SQL_ASCII".into() }),
-        "obj_description" | "col_description" | "shobj_description" | "pg_get_expr" | "pg_get_triggerdef"
-        | "pg_get_viewdef" => Value::Null,
-        "pg_function_is_visible" | "pg_type_is_visible" | "has_table_privilege" | "has_database_privilege"
-        | "has_schema_privilege" | "pg_has_role" | "has_column_privilege" => Value::Bool(true),
+        "pg_encoding_to_char" => Value::Text(if int_arg(&a0)? == 6 {
+            "UTF8".into()
+        } else {
+            "SQL_ASCII".into()
+        }),
+        "obj_description" | "col_description" | "shobj_description" | "pg_get_expr"
+        | "pg_get_triggerdef" | "pg_get_viewdef" => Value::Null,
+        "pg_function_is_visible"
+        | "pg_type_is_visible"
+        | "has_table_privilege"
+        | "has_database_privilege"
+        | "has_schema_privilege"
+        | "pg_has_role"
+        | "has_column_privilege" => Value::Bool(true),
         "pg_relation_is_publishable" => Value::Bool(false),
-        "pg_table_size" | "pg_relation_size" | "pg_total_relation_size" | "pg_database_size" => Value::Int8(8192),
+        "pg_table_size" | "pg_relation_size" | "pg_total_relation_size" | "pg_database_size" => {
+            Value::Int8(8192)
+        }
         "pg_size_pretty" => {
             let n = int_arg(&a0)?;
-            Value::Text(if n < 10 * 1024 { format!("{n} bytes") } else if n < 10 * 1024 * 1024 { format!("{} kB", (n + 512) / 1024) } else { format!("{} MB", (n + 512 * 1024) / (1024 * 1024)) })
+            Value::Text(if n < 10 * 1024 {
+                format!("{n} bytes")
+            } else if n < 10 * 1024 * 1024 {
+                format!("{} kB", (n + 512) / 1024)
+            } else {
+                format!("{} MB", (n + 512 * 1024) / (1024 * 1024))
+            })
         }
         "pg_typeof" => Value::Text(t0.to_string()),
         "date_part" | "extract" => crate::datefunc::date_part(&text(&a0, &t0)?, &args[1])?,
         "date_trunc" => crate::datefunc::date_trunc(&text(&a0, &t0)?, &args[1])?,
-        "age" => ops::binary(crate::expr::BinOp::Sub, a0, &t0, args[1].clone(), &types[1], &DataType::Interval)?,
+        "age" => ops::binary(
+            crate::expr::BinOp::Sub,
+            a0,
+            &t0,
+            args[1].clone(),
+            &types[1],
+            &DataType::Interval,
+        )?,
         "to_char" => Value::Text(text(&a0, &t0)?),
         _ => return Err(undefined(name, types)),
     })
@@ -495,10 +854,15 @@ impl RoundAway for f64 {
 pub fn table_function_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     match name {
         "generate_series" => {
-            let t = args.iter().fold(DataType::Unknown, |acc, t| ops::common_type(&acc, t).unwrap_or(acc));
+            let t = args.iter().fold(DataType::Unknown, |acc, t| {
+                ops::common_type(&acc, t).unwrap_or(acc)
+            });
             Ok(match t {
                 DataType::Int2 | DataType::Int4 | DataType::Unknown => DataType::Int4,
-                DataType::Timestamp | DataType::Timestamptz | DataType::Numeric(_) | DataType::Int8 => t,
+                DataType::Timestamp
+                | DataType::Timestamptz
+                | DataType::Numeric(_)
+                | DataType::Int8 => t,
                 DataType::Date => DataType::Timestamp,
                 other => return Err(undefined(name, &[other])),
             })
@@ -512,7 +876,11 @@ pub fn table_function_type(name: &str, args: &[DataType]) -> DbResult<DataType> 
 }
 
 /// Rows of a set-returning function.
-pub fn table_function(name: &str, args: &[Value], types: &[DataType]) -> DbResult<Vec<aiondb_core::Row>> {
+pub fn table_function(
+    name: &str,
+    args: &[Value],
+    types: &[DataType],
+) -> DbResult<Vec<aiondb_core::Row>> {
     if args.iter().any(Value::is_null) {
         return Ok(Vec::new());
     }
@@ -527,7 +895,14 @@ pub fn table_function(name: &str, args: &[Value], types: &[DataType]) -> DbResul
                 let mut cur = start;
                 while crate::exec::cmp_values(&cur, &stop) != std::cmp::Ordering::Greater {
                     out.push(vec![cur.clone()]);
-                    cur = ops::binary(crate::expr::BinOp::Add, cur, &ty, step.clone(), &DataType::Interval, &ty)?;
+                    cur = ops::binary(
+                        crate::expr::BinOp::Add,
+                        cur,
+                        &ty,
+                        step.clone(),
+                        &DataType::Interval,
+                        &ty,
+                    )?;
                     if out.len() > 10_000_000 {
                         break;
                     }
@@ -537,15 +912,24 @@ pub fn table_function(name: &str, args: &[Value], types: &[DataType]) -> DbResul
             _ => {
                 let start = int_arg(&args[0])?;
                 let stop = int_arg(&args[1])?;
-                let step = match args.get(2) { Some(s) => int_arg(s)?, None => 1 };
+                let step = match args.get(2) {
+                    Some(s) => int_arg(s)?,
+                    None => 1,
+                };
                 if step == 0 {
-                    return Err(DbError::new(SqlState::INVALID_PARAMETER_VALUE, "step size cannot equal zero"));
+                    return Err(DbError::new(
+                        SqlState::INVALID_PARAMETER_VALUE,
+                        "step size cannot equal zero",
+                    ));
                 }
                 let mut out = Vec::new();
                 let mut i = start;
                 while (step > 0 && i <= stop) || (step < 0 && i >= stop) {
                     out.push(vec![ops::coerce(Value::Int8(i), &DataType::Int8, &ty)?]);
-                    i = match i.checked_add(step) { Some(n) => n, None => break };
+                    i = match i.checked_add(step) {
+                        Some(n) => n,
+                        None => break,
+                    };
                 }
                 Ok(out)
             }

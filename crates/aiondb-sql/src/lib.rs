@@ -29,3 +29,28 @@
 //! and message text PostgreSQL would send; nothing here panics on input.
 
 pub mod types;
+
+mod bind;
+mod catalog;
+mod copy;
+mod datefunc;
+mod ddl;
+mod dml;
+mod exec;
+mod expr;
+mod func;
+mod meta;
+mod ops;
+mod output;
+mod parse;
+mod plan;
+mod session_func;
+mod statement;
+
+pub use copy::{CopyIn, finish_copy_in, start_copy_in};
+pub use output::{
+    Column, CopyFormat, DatabaseInfo, Description, RoleInfo, SessionEnv, SqlContext,
+    StatementOutput,
+};
+pub use parse::{Command, ident, object_name, parse};
+pub use statement::{describe, execute};

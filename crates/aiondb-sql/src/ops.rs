@@ -40,11 +40,19 @@ pub fn common_type(l: &DataType, r: &DataType) -> Option<DataType> {
                 return Some(DataType::Text);
             }
             match (l, r) {
-                (DataType::Date, DataType::Timestamp) | (DataType::Timestamp, DataType::Date) => Some(DataType::Timestamp),
+                (DataType::Date, DataType::Timestamp) | (DataType::Timestamp, DataType::Date) => {
+                    Some(DataType::Timestamp)
+                }
                 (DataType::Timestamptz, DataType::Timestamp | DataType::Date)
-                | (DataType::Timestamp | DataType::Date, DataType::Timestamptz) => Some(DataType::Timestamptz),
-                (DataType::Json, DataType::Jsonb) | (DataType::Jsonb, DataType::Json) => Some(DataType::Jsonb),
-                (DataType::Array(a), DataType::Array(b)) => common_type(a, b).map(|t| DataType::Array(Box::new(t))),
+                | (DataType::Timestamp | DataType::Date, DataType::Timestamptz) => {
+                    Some(DataType::Timestamptz)
+                }
+                (DataType::Json, DataType::Jsonb) | (DataType::Jsonb, DataType::Json) => {
+                    Some(DataType::Jsonb)
+                }
+                (DataType::Array(a), DataType::Array(b)) => {
+                    common_type(a, b).map(|t| DataType::Array(Box::new(t)))
+                }
                 _ => None,
             }
         }
@@ -108,17 +116,31 @@ pub fn result_type(op: BinOp, l: &DataType, r: &DataType) -> DbResult<DataType> 
         },
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
             match (op, l, r) {
-                (BinOp::Add, T::Date, t) | (BinOp::Add, t, T::Date) if numeric_rank(t).is_some_and(|r| r <= 3) || *t == T::Unknown => return Ok(T::Date),
-                (BinOp::Sub, T::Date, t) if numeric_rank(t).is_some_and(|r| r <= 3) => return Ok(T::Date),
+                (BinOp::Add, T::Date, t) | (BinOp::Add, t, T::Date)
+                    if numeric_rank(t).is_some_and(|r| r <= 3) || *t == T::Unknown =>
+                {
+                    return Ok(T::Date);
+                }
+                (BinOp::Sub, T::Date, t) if numeric_rank(t).is_some_and(|r| r <= 3) => {
+                    return Ok(T::Date);
+                }
                 (BinOp::Sub, T::Date, T::Date) => return Ok(T::Int4),
-                (BinOp::Add | BinOp::Sub, T::Timestamp | T::Date, T::Interval) => return Ok(T::Timestamp),
+                (BinOp::Add | BinOp::Sub, T::Timestamp | T::Date, T::Interval) => {
+                    return Ok(T::Timestamp);
+                }
                 (BinOp::Add, T::Interval, T::Timestamp | T::Date) => return Ok(T::Timestamp),
-                (BinOp::Add | BinOp::Sub, T::Timestamptz, T::Interval) | (BinOp::Add, T::Interval, T::Timestamptz) => return Ok(T::Timestamptz),
-                (BinOp::Sub, T::Timestamp, T::Timestamp) | (BinOp::Sub, T::Timestamptz, T::Timestamptz) => return Ok(T::Interval),
+                (BinOp::Add | BinOp::Sub, T::Timestamptz, T::Interval)
+                | (BinOp::Add, T::Interval, T::Timestamptz) => return Ok(T::Timestamptz),
+                (BinOp::Sub, T::Timestamp, T::Timestamp)
+                | (BinOp::Sub, T::Timestamptz, T::Timestamptz) => return Ok(T::Interval),
                 (BinOp::Add | BinOp::Sub, T::Interval, T::Interval) => return Ok(T::Interval),
                 (BinOp::Add | BinOp::Sub, T::Time, T::Interval) => return Ok(T::Time),
-                (BinOp::Mul | BinOp::Div, T::Interval, t) if numeric_rank(t).is_some() => return Ok(T::Interval),
-                (BinOp::Mul, t, T::Interval) if numeric_rank(t).is_some() => return Ok(T::Interval),
+                (BinOp::Mul | BinOp::Div, T::Interval, t) if numeric_rank(t).is_some() => {
+                    return Ok(T::Interval);
+                }
+                (BinOp::Mul, t, T::Interval) if numeric_rank(t).is_some() => {
+                    return Ok(T::Interval);
+                }
                 _ => {}
             }
             let l = if *l == T::Unknown { r } else { l };
@@ -137,7 +159,11 @@ pub fn cast(v: Value, from: &DataType, to: &DataType) -> DbResult<Value> {
     if v.is_null() {
         return Ok(Value::Null);
     }
-    let from = if *from == DataType::Unknown { &DataType::Text } else { from };
+    let from = if *from == DataType::Unknown {
+        &DataType::Text
+    } else {
+        from
+    };
     if from == to {
         return Ok(v);
     }
@@ -204,7 +230,14 @@ fn make_int(x: i64, ty: &DataType) -> DbResult<Value> {
 
 /// Evaluates `l op r` for non-logical operators. NULL in, NULL out (except
 /// IS [NOT] DISTINCT FROM).
-pub fn binary(op: BinOp, l: Value, lt: &DataType, r: Value, rt: &DataType, ty: &DataType) -> DbResult<Value> {
+pub fn binary(
+    op: BinOp,
+    l: Value,
+    lt: &DataType,
+    r: Value,
+    rt: &DataType,
+    ty: &DataType,
+) -> DbResult<Value> {
     match op {
         BinOp::Distinct | BinOp::NotDistinct => {
             let same = match (l.is_null(), r.is_null()) {
@@ -235,13 +268,18 @@ pub fn binary(op: BinOp, l: Value, lt: &DataType, r: Value, rt: &DataType, ty: &
             })
         }
         BinOp::Concat => concat(l, lt, r, rt),
-        BinOp::RegexMatch { negated, case_insensitive } => {
+        BinOp::RegexMatch {
+            negated,
+            case_insensitive,
+        } => {
             let (Value::Text(s), Value::Text(p)) = (&l, &r) else {
                 return Err(no_operator(op, lt, rt));
             };
             Ok(Value::Bool(regex_match(s, p, case_insensitive)? != negated))
         }
-        BinOp::And | BinOp::Or => Err(DbError::internal("logical operator evaluated as arithmetic")),
+        BinOp::And | BinOp::Or => Err(DbError::internal(
+            "logical operator evaluated as arithmetic",
+        )),
         _ => arithmetic(op, l, lt, r, rt, ty),
     }
 }
@@ -274,13 +312,24 @@ pub fn text_of(v: &Value, ty: &DataType, opts: &FormatOptions) -> DbResult<Strin
     match v {
         Value::Text(s) => Ok(s.clone()),
         other => {
-            let ty = if *ty == DataType::Unknown { DataType::Text } else { ty.clone() };
+            let ty = if *ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                ty.clone()
+            };
             types::format_text(other, &ty, opts)
         }
     }
 }
 
-fn arithmetic(op: BinOp, l: Value, lt: &DataType, r: Value, rt: &DataType, ty: &DataType) -> DbResult<Value> {
+fn arithmetic(
+    op: BinOp,
+    l: Value,
+    lt: &DataType,
+    r: Value,
+    rt: &DataType,
+    ty: &DataType,
+) -> DbResult<Value> {
     use DataType as T;
     // Date and time arithmetic.
     match (op, &l, &r) {
@@ -294,14 +343,23 @@ fn arithmetic(op: BinOp, l: Value, lt: &DataType, r: Value, rt: &DataType, ty: &
             return Ok(Value::Date(d - as_i64(&r).unwrap_or(0) as i32));
         }
         (BinOp::Sub, Value::Date(a), Value::Date(b)) => return Ok(Value::Int4(a - b)),
-        (BinOp::Add | BinOp::Sub, Value::Timestamp(_) | Value::Timestamptz(_) | Value::Date(_), Value::Interval(i)) => {
+        (
+            BinOp::Add | BinOp::Sub,
+            Value::Timestamp(_) | Value::Timestamptz(_) | Value::Date(_),
+            Value::Interval(i),
+        ) => {
             let sign = if op == BinOp::Sub { -1 } else { 1 };
             return add_interval(&l, *i, sign, ty);
         }
-        (BinOp::Add, Value::Interval(i), Value::Timestamp(_) | Value::Timestamptz(_) | Value::Date(_)) => {
+        (
+            BinOp::Add,
+            Value::Interval(i),
+            Value::Timestamp(_) | Value::Timestamptz(_) | Value::Date(_),
+        ) => {
             return add_interval(&r, *i, 1, ty);
         }
-        (BinOp::Sub, Value::Timestamp(a), Value::Timestamp(b)) | (BinOp::Sub, Value::Timestamptz(a), Value::Timestamptz(b)) => {
+        (BinOp::Sub, Value::Timestamp(a), Value::Timestamp(b))
+        | (BinOp::Sub, Value::Timestamptz(a), Value::Timestamptz(b)) => {
             let diff = a - b;
             let days = diff / 86_400_000_000;
             return Ok(Value::Interval(Interval {
@@ -324,7 +382,12 @@ fn arithmetic(op: BinOp, l: Value, lt: &DataType, r: Value, rt: &DataType, ty: &
             return Ok(Value::Time((t + s * i.micros).rem_euclid(day)));
         }
         (BinOp::Mul, Value::Interval(i), _) | (BinOp::Mul, _, Value::Interval(i)) => {
-            let f = as_f64(if matches!(l, Value::Interval(_)) { &r } else { &l }).unwrap_or(1.0);
+            let f = as_f64(if matches!(l, Value::Interval(_)) {
+                &r
+            } else {
+                &l
+            })
+            .unwrap_or(1.0);
             return Ok(Value::Interval(scale_interval(*i, f)));
         }
         (BinOp::Div, Value::Interval(i), _) => {
@@ -379,9 +442,16 @@ fn arithmetic(op: BinOp, l: Value, lt: &DataType, r: Value, rt: &DataType, ty: &
                 _ => a % b,
             };
             if x.is_infinite() && a.is_finite() && b.is_finite() {
-                return Err(DbError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow"));
+                return Err(DbError::new(
+                    SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "value out of range: overflow",
+                ));
             }
-            Ok(if *ty == T::Float4 { Value::Float4(x as f32) } else { Value::Float8(x) })
+            Ok(if *ty == T::Float4 {
+                Value::Float4(x as f32)
+            } else {
+                Value::Float8(x)
+            })
         }
         T::Numeric(_) => {
             let (Value::Numeric(a), Value::Numeric(b)) = (&l, &r) else {
@@ -418,7 +488,10 @@ fn add_interval(base: &Value, i: Interval, sign: i64, ty: &DataType) -> DbResult
         let (days_since, rest) = (t.div_euclid(day), t.rem_euclid(day));
         let (y, m, d) = civil_from_days(days_since as i32);
         let total = y as i64 * 12 + (m as i64 - 1) + sign * i.months as i64;
-        let (ny, nm) = (total.div_euclid(12) as i32, (total.rem_euclid(12) + 1) as u32);
+        let (ny, nm) = (
+            total.div_euclid(12) as i32,
+            (total.rem_euclid(12) + 1) as u32,
+        );
         let nd = d.min(days_in_month(ny, nm));
         t = days_from_civil(ny, nm, nd) as i64 * day + rest;
     }
@@ -525,9 +598,14 @@ fn special_numeric(op: BinOp, a: &Numeric, b: &Numeric) -> Numeric {
 
 /// PostgreSQL's select_div_scale: at least 16 significant digits.
 fn div_scale(q: &BigDecimal, s1: i64, s2: i64) -> i64 {
-    let digits = q.abs().with_scale(0).to_string().trim_start_matches('-').len() as i64;
-    let weight = if q.abs() >= BigDecimal::from(1) { (digits - 1) / 4 } else { -1 };
-    let rscale = 16 - weight * 4 - if weight < 0 { 0 } else { 0 };
+    let digits = q
+        .abs()
+        .with_scale(0)
+        .to_string()
+        .trim_start_matches('-')
+        .len() as i64;
+    let weight = if q.abs() >= 1 { (digits - 1) / 4 } else { -1 };
+    let rscale = 16 - weight * 4;
     rscale.max(s1).max(s2).clamp(0, 1000)
 }
 
@@ -535,15 +613,28 @@ fn div_scale(q: &BigDecimal, s1: i64, s2: i64) -> i64 {
 pub fn negate(v: Value) -> DbResult<Value> {
     Ok(match v {
         Value::Null => Value::Null,
-        Value::Int2(x) => Value::Int2(x.checked_neg().ok_or_else(|| int_overflow(&DataType::Int2))?),
-        Value::Int4(x) => Value::Int4(x.checked_neg().ok_or_else(|| int_overflow(&DataType::Int4))?),
-        Value::Int8(x) => Value::Int8(x.checked_neg().ok_or_else(|| int_overflow(&DataType::Int8))?),
+        Value::Int2(x) => Value::Int2(
+            x.checked_neg()
+                .ok_or_else(|| int_overflow(&DataType::Int2))?,
+        ),
+        Value::Int4(x) => Value::Int4(
+            x.checked_neg()
+                .ok_or_else(|| int_overflow(&DataType::Int4))?,
+        ),
+        Value::Int8(x) => Value::Int8(
+            x.checked_neg()
+                .ok_or_else(|| int_overflow(&DataType::Int8))?,
+        ),
         Value::Float4(x) => Value::Float4(-x),
         Value::Float8(x) => Value::Float8(-x),
         Value::Numeric(Numeric::Finite(d)) => Value::Numeric(Numeric::Finite(-d)),
         Value::Numeric(Numeric::PosInf) => Value::Numeric(Numeric::NegInf),
         Value::Numeric(Numeric::NegInf) => Value::Numeric(Numeric::PosInf),
-        Value::Interval(i) => Value::Interval(Interval { months: -i.months, days: -i.days, micros: -i.micros }),
+        Value::Interval(i) => Value::Interval(Interval {
+            months: -i.months,
+            days: -i.days,
+            micros: -i.micros,
+        }),
         other => return Err(crate::expr::type_error("unary minus", &other)),
     })
 }
@@ -572,11 +663,17 @@ pub fn compare(l: Value, lt: &DataType, r: Value, rt: &DataType) -> DbResult<Opt
         return Ok(None);
     }
     let common = common_type(lt, rt).ok_or_else(|| no_operator(BinOp::Eq, lt, rt))?;
-    let common = if common == DataType::Unknown { DataType::Text } else { common };
+    let common = if common == DataType::Unknown {
+        DataType::Text
+    } else {
+        common
+    };
     let l = coerce(l, lt, &common)?;
     let r = coerce(r, rt, &common)?;
     Ok(Some(match (&l, &r) {
-        (Value::Text(a), Value::Text(b)) if matches!(lt, DataType::Char(_)) || matches!(rt, DataType::Char(_)) => {
+        (Value::Text(a), Value::Text(b))
+            if matches!(lt, DataType::Char(_)) || matches!(rt, DataType::Char(_)) =>
+        {
             a.trim_end_matches(' ').cmp(b.trim_end_matches(' '))
         }
         _ => l.cmp(&r),
@@ -586,7 +683,10 @@ pub fn compare(l: Value, lt: &DataType, r: Value, rt: &DataType) -> DbResult<Opt
 /// SQL LIKE with `%` and `_` (backslash escapes).
 pub fn like(s: &str, pattern: &str, case_insensitive: bool) -> bool {
     let (s, p): (Vec<char>, Vec<char>) = if case_insensitive {
-        (s.to_lowercase().chars().collect(), pattern.to_lowercase().chars().collect())
+        (
+            s.to_lowercase().chars().collect(),
+            pattern.to_lowercase().chars().collect(),
+        )
     } else {
         (s.chars().collect(), pattern.chars().collect())
     };

@@ -127,7 +127,9 @@ impl SqlContext<'_> {
 
     /// Adds a NOTICE for the client.
     pub fn notice(&mut self, message: impl Into<String>) {
-        self.notices
-            .push(DbError::new(aiondb_core::SqlState::SUCCESSFUL_COMPLETION, message));
+        self.notices.push(DbError::new(
+            aiondb_core::SqlState::SUCCESSFUL_COMPLETION,
+            message,
+        ));
     }
 }

@@ -17,7 +17,9 @@ pub enum Command {
     Sql(Box<Statement>),
     Checkpoint,
     /// VACUUM / ANALYZE [tables]: garbage collection (and statistics).
-    Vacuum { tables: Vec<String> },
+    Vacuum {
+        tables: Vec<String>,
+    },
 }
 
 /// Parses a query string into commands.
@@ -103,8 +105,16 @@ fn location(text: &str, message: &str) -> Option<usize> {
     let rest = &message[line_at + 6..];
     let (line, rest) = rest.split_once(", Column: ")?;
     let line: usize = line.trim().parse().ok()?;
-    let col: usize = rest.trim().trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()?;
-    let before: usize = text.split('\n').take(line.saturating_sub(1)).map(|l| l.chars().count() + 1).sum();
+    let col: usize = rest
+        .trim()
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()?;
+    let before: usize = text
+        .split('\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.chars().count() + 1)
+        .sum();
     Some(before + col)
 }
 
@@ -152,7 +162,10 @@ fn split(sql: &str) -> Vec<(usize, &str)> {
                     .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
                     .map(|p| i + 1 + p);
                 match tag_end {
-                    Some(e) if bytes[e] == b'$' && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit) => {
+                    Some(e)
+                        if bytes[e] == b'$'
+                            && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit) =>
+                    {
                         let tag = &sql[i..=e];
                         match sql[e + 1..].find(tag) {
                             Some(p) => i = e + 1 + p + tag.len(),
@@ -192,13 +205,18 @@ mod tests {
             .into_iter()
             .map(|(_, s)| s.trim())
             .collect();
-        assert_eq!(parts, vec!["select ';'", "select $$a;b$$", "-- x;\nselect 1"]);
+        assert_eq!(
+            parts,
+            vec!["select ';'", "select $$a;b$$", "-- x;\nselect 1"]
+        );
     }
 
     #[test]
     fn special_commands_and_error_positions() {
         let cmds = parse("vacuum analyze pgbench_branches; CHECKPOINT; select 1").expect("parse");
-        assert!(matches!(&cmds[0], Command::Vacuum { tables } if tables == &vec!["pgbench_branches".to_string()]));
+        assert!(
+            matches!(&cmds[0], Command::Vacuum { tables } if tables == &vec!["pgbench_branches".to_string()])
+        );
         assert!(matches!(cmds[1], Command::Checkpoint));
         let err = parse("select 1; selec 2").expect_err("syntax");
         assert_eq!(err.code.code(), "42601");

@@ -2,7 +2,7 @@
 
 use crate::expr::Expr;
 use crate::output::Column;
-use aiondb_core::{IndexId, TableId};
+use aiondb_core::IndexId;
 use aiondb_storage::TableSchema;
 use std::sync::Arc;
 
@@ -61,28 +61,84 @@ pub enum SetOpKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Plan {
     /// Literal rows (VALUES, or SELECT without FROM: one empty row).
-    Values { rows: Vec<Vec<Expr>>, columns: Vec<Column> },
+    Values {
+        rows: Vec<Vec<Expr>>,
+        columns: Vec<Column>,
+    },
     /// A stored table.
-    Scan { table: Arc<TableSchema>, access: Access, columns: Vec<Column> },
+    Scan {
+        table: Arc<TableSchema>,
+        access: Access,
+        columns: Vec<Column>,
+    },
     /// A catalog view computed at execution (pg_catalog, information_schema).
-    System { name: String, columns: Vec<Column> },
+    System {
+        name: String,
+        columns: Vec<Column>,
+    },
     /// generate_series and other set-returning functions in FROM.
-    Function { name: String, args: Vec<Expr>, columns: Vec<Column> },
-    Filter { input: Box<Plan>, predicate: Expr },
-    Project { input: Box<Plan>, exprs: Vec<Expr>, columns: Vec<Column> },
-    Join { left: Box<Plan>, right: Box<Plan>, kind: JoinKind, on: Option<Expr>, lateral: bool },
+    Function {
+        name: String,
+        args: Vec<Expr>,
+        columns: Vec<Column>,
+    },
+    Filter {
+        input: Box<Plan>,
+        predicate: Expr,
+    },
+    Project {
+        input: Box<Plan>,
+        exprs: Vec<Expr>,
+        columns: Vec<Column>,
+    },
+    Join {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        kind: JoinKind,
+        on: Option<Expr>,
+        lateral: bool,
+    },
     /// Output: group expressions, then aggregate results.
-    Aggregate { input: Box<Plan>, group_by: Vec<Expr>, aggs: Vec<AggCall>, columns: Vec<Column> },
-    Sort { input: Box<Plan>, keys: Vec<SortKey> },
-    Limit { input: Box<Plan>, limit: Option<Expr>, offset: Option<Expr> },
-    Distinct { input: Box<Plan> },
-    SetOp { left: Box<Plan>, right: Box<Plan>, op: SetOpKind, all: bool },
+    Aggregate {
+        input: Box<Plan>,
+        group_by: Vec<Expr>,
+        aggs: Vec<AggCall>,
+        columns: Vec<Column>,
+    },
+    Sort {
+        input: Box<Plan>,
+        keys: Vec<SortKey>,
+    },
+    Limit {
+        input: Box<Plan>,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+    },
+    Distinct {
+        input: Box<Plan>,
+    },
+    SetOp {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        op: SetOpKind,
+        all: bool,
+    },
     /// A materialized common table expression, referenced by name.
-    CteRef { name: String, columns: Vec<Column> },
-    With { ctes: Vec<(String, Plan)>, body: Box<Plan> },
+    CteRef {
+        name: String,
+        columns: Vec<Column>,
+    },
+    With {
+        ctes: Vec<(String, Plan)>,
+        body: Box<Plan>,
+    },
     /// Window functions computed over the input (output: input + one
     /// column per window call).
-    Window { input: Box<Plan>, calls: Vec<WindowCall>, columns: Vec<Column> },
+    Window {
+        input: Box<Plan>,
+        calls: Vec<WindowCall>,
+        columns: Vec<Column>,
+    },
 }
 
 /// A window function call: `f(args) OVER (PARTITION BY .. ORDER BY ..)`.
@@ -121,41 +177,23 @@ impl Plan {
         }
     }
 
-    /// Tables this plan reads (for locking and EXPLAIN).
-    pub fn table_ids(&self, out: &mut Vec<TableId>) {
-        match self {
-            Plan::Scan { table, .. } => out.push(table.id),
-            Plan::Filter { input, .. }
-            | Plan::Project { input, .. }
-            | Plan::Aggregate { input, .. }
-            | Plan::Sort { input, .. }
-            | Plan::Limit { input, .. }
-            | Plan::Distinct { input }
-            | Plan::Window { input, .. } => input.table_ids(out),
-            Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
-                left.table_ids(out);
-                right.table_ids(out);
-            }
-            Plan::With { ctes, body } => {
-                for (_, p) in ctes {
-                    p.table_ids(out);
-                }
-                body.table_ids(out);
-            }
-            _ => {}
-        }
-    }
-
     /// EXPLAIN text, one line per node.
     pub fn explain(&self, depth: usize, out: &mut Vec<String>) {
-        let pad = if depth == 0 { String::new() } else { format!("{}->  ", "      ".repeat(depth - 1)) };
+        let pad = if depth == 0 {
+            String::new()
+        } else {
+            format!("{}->  ", "      ".repeat(depth - 1))
+        };
         let line = match self {
             Plan::Values { .. } => "Result".to_string(),
             Plan::Scan { table, access, .. } => match access {
                 Access::Full => format!("Seq Scan on {}", table.name),
                 Access::PrimaryKey(_) => format!(
                     "Index Scan using {} on {}",
-                    table.primary_key_name.clone().unwrap_or_else(|| format!("{}_pkey", table.name)),
+                    table
+                        .primary_key_name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}_pkey", table.name)),
                     table.name
                 ),
                 Access::IndexEq(id, _) => format!(
@@ -169,7 +207,13 @@ impl Plan {
             Plan::Filter { .. } => "Filter".into(),
             Plan::Project { .. } => "Projection".into(),
             Plan::Join { kind, .. } => format!("Nested Loop {kind:?} Join"),
-            Plan::Aggregate { group_by, .. } => if group_by.is_empty() { "Aggregate".into() } else { "HashAggregate".into() },
+            Plan::Aggregate { group_by, .. } => {
+                if group_by.is_empty() {
+                    "Aggregate".into()
+                } else {
+                    "HashAggregate".into()
+                }
+            }
             Plan::Sort { .. } => "Sort".into(),
             Plan::Limit { .. } => "Limit".into(),
             Plan::Distinct { .. } => "Unique".into(),

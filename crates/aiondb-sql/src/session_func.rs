@@ -10,7 +10,10 @@ use aiondb_storage::SequenceId;
 pub fn sequence_by_name(exec: &Executor<'_>, name: &str) -> DbResult<SequenceId> {
     let cat = exec.txn.catalog();
     let (schema, rel) = match name.split_once('.') {
-        Some((s, r)) => (Some(s.trim_matches('"').to_string()), r.trim_matches('"').to_string()),
+        Some((s, r)) => (
+            Some(s.trim_matches('"').to_string()),
+            r.trim_matches('"').to_string(),
+        ),
         None => (None, name.trim_matches('"').to_lowercase()),
     };
     let found = match &schema {
@@ -21,7 +24,10 @@ pub fn sequence_by_name(exec: &Executor<'_>, name: &str) -> DbResult<SequenceId>
             .find_map(|s| cat.sequence_by_name(exec.database, s, &rel)),
     };
     found.map(|s| s.id).ok_or_else(|| {
-        DbError::new(SqlState::UNDEFINED_TABLE, format!("relation \"{name}\" does not exist"))
+        DbError::new(
+            SqlState::UNDEFINED_TABLE,
+            format!("relation \"{name}\" does not exist"),
+        )
     })
 }
 
@@ -30,10 +36,17 @@ fn text_arg(v: &Value, t: &DataType) -> DbResult<String> {
 }
 
 /// Calls a session-reading function.
-pub fn call(name: &str, args: &[Value], types: &[DataType], exec: &mut Executor<'_>) -> DbResult<Value> {
+pub fn call(
+    name: &str,
+    args: &[Value],
+    types: &[DataType],
+    exec: &mut Executor<'_>,
+) -> DbResult<Value> {
     Ok(match name {
         "current_database" => Value::Text(exec.env.database_name().to_string()),
-        "current_user" | "session_user" | "user" | "current_role" => Value::Text(exec.env.user().to_string()),
+        "current_user" | "session_user" | "user" | "current_role" => {
+            Value::Text(exec.env.user().to_string())
+        }
         "current_schema" => exec
             .search_path
             .iter()
@@ -54,7 +67,10 @@ pub fn call(name: &str, args: &[Value], types: &[DataType], exec: &mut Executor<
             Value::Array(out)
         }
         "current_setting" => {
-            let n = text_arg(args.first().unwrap_or(&Value::Null), types.first().unwrap_or(&DataType::Text))?;
+            let n = text_arg(
+                args.first().unwrap_or(&Value::Null),
+                types.first().unwrap_or(&DataType::Text),
+            )?;
             match exec.env.setting(&n) {
                 Some(v) => Value::Text(v),
                 None if matches!(args.get(1), Some(Value::Bool(true))) => Value::Null,
@@ -66,9 +82,15 @@ pub fn call(name: &str, args: &[Value], types: &[DataType], exec: &mut Executor<
                 }
             }
         }
-        "set_config" => return Err(DbError::not_supported("set_config() is not supported; use SET")),
+        "set_config" => {
+            return Err(DbError::not_supported(
+                "set_config() is not supported; use SET",
+            ));
+        }
         "nextval" | "currval" | "setval" => {
-            let Some(first) = args.first() else { return Ok(Value::Null) };
+            let Some(first) = args.first() else {
+                return Ok(Value::Null);
+            };
             if first.is_null() {
                 return Ok(Value::Null);
             }
@@ -76,7 +98,7 @@ pub fn call(name: &str, args: &[Value], types: &[DataType], exec: &mut Executor<
             match name {
                 "nextval" => Value::Int8(exec.txn.nextval(seq)?),
                 "currval" => {
-                    let (v, called) = exec.txn.store_sequence_position(seq)?;
+                    let (v, called) = exec.txn.sequence_position(seq)?;
                     if !called {
                         return Err(DbError::new(
                             SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -90,7 +112,12 @@ pub fn call(name: &str, args: &[Value], types: &[DataType], exec: &mut Executor<
                         Some(Value::Int8(v)) => *v,
                         Some(Value::Int4(v)) => *v as i64,
                         Some(Value::Int2(v)) => *v as i64,
-                        _ => return Err(DbError::new(SqlState::INVALID_PARAMETER_VALUE, "setval needs an integer value")),
+                        _ => {
+                            return Err(DbError::new(
+                                SqlState::INVALID_PARAMETER_VALUE,
+                                "setval needs an integer value",
+                            ));
+                        }
                     };
                     let called = !matches!(args.get(2), Some(Value::Bool(false)));
                     exec.txn.setval(seq, v, called)?;
@@ -105,11 +132,20 @@ pub fn call(name: &str, args: &[Value], types: &[DataType], exec: &mut Executor<
                 Some(Value::Int8(x)) => *x as u32,
                 _ => return Ok(Value::Null),
             };
-            let name = exec.env.roles().into_iter().find(|r| r.oid == oid).map(|r| r.name);
+            let name = exec
+                .env
+                .roles()
+                .into_iter()
+                .find(|r| r.oid == oid)
+                .map(|r| r.name);
             Value::Text(name.unwrap_or_else(|| format!("unknown (OID={oid})")))
         }
         "txid_current" => Value::Int8(exec.txn.id().0 as i64),
-        _ => return Err(DbError::internal(format!("{name} is not a session function"))),
+        _ => {
+            return Err(DbError::internal(format!(
+                "{name} is not a session function"
+            )));
+        }
     })
 }
 

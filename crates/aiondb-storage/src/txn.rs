@@ -450,6 +450,12 @@ impl Transaction {
         Ok(())
     }
 
+    /// A sequence's last value and whether it was handed out.
+    pub fn sequence_position(&self, seq: SequenceId) -> DbResult<(i64, bool)> {
+        self.catalog().sequence(seq)?;
+        self.store.sequence_position(seq)
+    }
+
     fn note_flush(&mut self, end: Option<Lsn>) {
         if let Some(e) = end {
             self.flush_upto = Some(self.flush_upto.map_or(e, |f| f.max(e)));

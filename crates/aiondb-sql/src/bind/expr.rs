@@ -1,0 +1,974 @@
+//! Binding expressions.
+
+use super::{AggContext, Binder, Scope};
+use crate::expr::{BinOp, Expr, SubqueryKind};
+use crate::ops;
+use crate::parse::{ident, object_name};
+use crate::plan::{AggCall, SortKey, WindowCall};
+use crate::types::{self, FormatOptions};
+use aiondb_core::{DataType, DbError, DbResult, Numeric, SqlState, Value};
+use sqlparser::ast::{
+    self, BinaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
+};
+
+/// Maps sqlparser's type to ours.
+pub fn data_type(t: &ast::DataType) -> DbResult<DataType> {
+    let text = t.to_string().to_lowercase();
+    let text = text.trim_start_matches("pg_catalog.");
+    if let Some(ty) = types::parse_type_name(text) {
+        return Ok(ty);
+    }
+    Err(DbError::new(
+        SqlState::UNDEFINED_OBJECT,
+        format!("type \"{text}\" does not exist"),
+    ))
+}
+
+fn number(s: &str) -> DbResult<(Value, DataType)> {
+    if let Ok(i) = s.parse::<i32>() {
+        return Ok((Value::Int4(i), DataType::Int4));
+    }
+    if let Ok(i) = s.parse::<i64>() {
+        return Ok((Value::Int8(i), DataType::Int8));
+    }
+    let n: Numeric = s
+        .parse()
+        .map_err(|_| DbError::new(SqlState::SYNTAX_ERROR, format!("invalid number \"{s}\"")))?;
+    Ok((Value::Numeric(n), DataType::Numeric(None)))
+}
+
+impl Binder<'_> {
+    /// Gives an untyped literal or parameter the type `target`.
+    pub fn resolve(&mut self, e: Expr, target: &DataType) -> DbResult<Expr> {
+        if *target == DataType::Unknown {
+            return Ok(e);
+        }
+        Ok(match e {
+            Expr::Const(Value::Text(s), DataType::Unknown) => {
+                let v = types::parse_text(&s, target, &FormatOptions::default())?;
+                Expr::Const(v, target.clone())
+            }
+            Expr::Const(Value::Null, DataType::Unknown) => Expr::Const(Value::Null, target.clone()),
+            Expr::Param(i, DataType::Unknown) => {
+                let t = self.param_type(i, target);
+                Expr::Param(i, t)
+            }
+            other => other,
+        })
+    }
+
+    /// Converts an expression to `target` for storing or comparing.
+    pub fn coerce_to(&mut self, e: Expr, target: &DataType) -> DbResult<Expr> {
+        let e = self.resolve(e, target)?;
+        let t = e.data_type();
+        if t == *target || *target == DataType::Unknown {
+            return Ok(e);
+        }
+        if let Expr::Const(v, ty) = &e {
+            return Ok(Expr::Const(
+                ops::cast(v.clone(), ty, target)?,
+                target.clone(),
+            ));
+        }
+        Ok(Expr::Cast {
+            expr: Box::new(e),
+            ty: target.clone(),
+        })
+    }
+
+    fn binary(&mut self, op: BinOp, l: Expr, r: Expr) -> DbResult<Expr> {
+        let (lt, rt) = (l.data_type(), r.data_type());
+        let (l, r) = match (lt == DataType::Unknown, rt == DataType::Unknown) {
+            (true, false) if op != BinOp::Concat => (self.resolve(l, &rt)?, r),
+            (false, true) if op != BinOp::Concat => {
+                let r = self.resolve(r, &lt)?;
+                (l, r)
+            }
+            _ => (l, r),
+        };
+        let ty = ops::result_type(op, &l.data_type(), &r.data_type())?;
+        let folded = Expr::Binary {
+            op,
+            left: Box::new(l),
+            right: Box::new(r),
+            ty,
+        };
+        fold(folded)
+    }
+
+    /// Binds an expression in a scope.
+    pub fn bind_expr(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
+        if self.agg.is_some() {
+            return self.bind_grouped(e, scope);
+        }
+        self.bind_plain(e, scope)
+    }
+
+    /// Binding inside a grouped query: aggregates become references to the
+    /// Aggregate node's output, grouped expressions too.
+    fn bind_grouped(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
+        if let ast::Expr::Function(f) = e {
+            let (_, name) = object_name(&f.name);
+            if crate::func::is_aggregate(&name) && f.over.is_none() {
+                return self.bind_aggregate(f, &name);
+            }
+        }
+        // A grouped expression?
+        let ctx = self.agg.take();
+        let attempt = ctx.as_ref().map(|c| {
+            let input = c.input.clone();
+            (self.bind_plain(e, &input), c.group_exprs.clone())
+        });
+        self.agg = ctx;
+        if let Some((Ok(bound), groups)) = attempt {
+            if let Some(i) = groups.iter().position(|g| *g == bound) {
+                return Ok(Expr::Column(i, bound.data_type()));
+            }
+            if bound.is_row_independent() || matches!(bound, Expr::Const(..)) {
+                return Ok(bound);
+            }
+        }
+        match e {
+            ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) => {
+                let name = e.to_string();
+                Err(DbError::new(
+                    SqlState::GROUPING_ERROR,
+                    format!(
+                        "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
+                    ),
+                ))
+            }
+            _ => self.bind_plain(e, scope),
+        }
+    }
+
+    fn bind_aggregate(&mut self, f: &ast::Function, name: &str) -> DbResult<Expr> {
+        let Some(ctx) = self.agg.take() else {
+            return Err(DbError::internal("aggregate outside a grouped query"));
+        };
+        let input = ctx.input.clone();
+        self.agg = None;
+        let result = (|| -> DbResult<AggCall> {
+            let (args, star, distinct, order_by) = self.function_args(f, &input)?;
+            let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+            let ty = crate::func::aggregate_type(name, &types)?;
+            let args = match name {
+                "string_agg" => {
+                    let mut a = Vec::new();
+                    for x in args {
+                        a.push(self.coerce_to(x, &DataType::Text)?);
+                    }
+                    a
+                }
+                _ => args,
+            };
+            Ok(AggCall {
+                name: name.to_string(),
+                args,
+                distinct,
+                star,
+                ty,
+                order_by,
+            })
+        })();
+        let mut ctx = ctx;
+        let call = match result {
+            Ok(c) => c,
+            Err(e) => {
+                self.agg = Some(ctx);
+                return Err(e);
+            }
+        };
+        let ty = call.ty.clone();
+        let idx = match ctx.aggs.iter().position(|a| *a == call) {
+            Some(i) => i,
+            None => {
+                ctx.aggs.push(call);
+                ctx.aggs.len() - 1
+            }
+        };
+        let col = ctx.group_exprs.len() + idx;
+        self.agg = Some(ctx);
+        Ok(Expr::Column(col, ty))
+    }
+
+    fn function_args(
+        &mut self,
+        f: &ast::Function,
+        scope: &Scope,
+    ) -> DbResult<(Vec<Expr>, bool, bool, Vec<SortKey>)> {
+        let mut args = Vec::new();
+        let mut star = false;
+        let mut distinct = false;
+        let mut order_by = Vec::new();
+        match &f.args {
+            FunctionArguments::None => {}
+            FunctionArguments::Subquery(_) => {
+                return Err(DbError::not_supported("subquery as function argument"));
+            }
+            FunctionArguments::List(list) => {
+                distinct = matches!(
+                    list.duplicate_treatment,
+                    Some(ast::DuplicateTreatment::Distinct)
+                );
+                for a in &list.args {
+                    match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                            args.push(self.bind_expr(e, scope)?)
+                        }
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
+                        _ => return Err(DbError::not_supported(format!("function argument {a}"))),
+                    }
+                }
+                for c in &list.clauses {
+                    match c {
+                        ast::FunctionArgumentClause::OrderBy(items) => {
+                            for item in items {
+                                order_by.push(SortKey {
+                                    expr: self.bind_expr(&item.expr, scope)?,
+                                    descending: crate::bind::desc(&item.options),
+                                    nulls_first: item
+                                        .options
+                                        .nulls_first
+                                        .unwrap_or(crate::bind::desc(&item.options)),
+                                });
+                            }
+                        }
+                        other => {
+                            return Err(DbError::not_supported(format!("function clause {other}")));
+                        }
+                    }
+                }
+            }
+        }
+        Ok((args, star, distinct, order_by))
+    }
+
+    fn column(&mut self, table: Option<&str>, name: &str, scope: &Scope) -> DbResult<Expr> {
+        if let Some(i) = scope.find(table, name)? {
+            return Ok(Expr::Column(i, scope.columns[i].ty.clone()));
+        }
+        for (depth, outer) in self.outer.iter().rev().enumerate() {
+            if let Some(i) = outer.find(table, name)? {
+                return Ok(Expr::Outer {
+                    level: depth + 1,
+                    index: i,
+                    ty: outer.columns[i].ty.clone(),
+                });
+            }
+        }
+        if let Some(t) = table {
+            if !scope.has_table(t) && !self.outer.iter().any(|s| s.has_table(t)) {
+                return Err(DbError::new(
+                    SqlState::UNDEFINED_TABLE,
+                    format!("missing FROM-clause entry for table \"{t}\""),
+                ));
+            }
+            return Err(DbError::new(
+                SqlState::UNDEFINED_COLUMN,
+                format!("column {t}.{name} does not exist"),
+            ));
+        }
+        Err(DbError::new(
+            SqlState::UNDEFINED_COLUMN,
+            format!("column \"{name}\" does not exist"),
+        ))
+    }
+
+    fn bind_plain(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
+        use ast::Expr as E;
+        Ok(match e {
+            E::Identifier(i) => {
+                let name = ident(i);
+                match self.column(None, &name, scope) {
+                    Ok(c) => c,
+                    Err(err) => match name.as_str() {
+                        "current_user" | "session_user" | "user" | "current_role"
+                        | "current_schema" | "current_catalog" => {
+                            let f = if name == "current_catalog" {
+                                "current_database"
+                            } else {
+                                name.as_str()
+                            };
+                            Expr::Func {
+                                name: f.into(),
+                                args: vec![],
+                                ty: DataType::Text,
+                            }
+                        }
+                        "current_timestamp" | "localtimestamp" | "current_date" => {
+                            let ty = crate::func::return_type(&name, &[])?;
+                            Expr::Func {
+                                name,
+                                args: vec![],
+                                ty,
+                            }
+                        }
+                        _ => return Err(err),
+                    },
+                }
+            }
+            E::CompoundIdentifier(parts) => {
+                let names: Vec<String> = parts.iter().map(ident).collect();
+                match names.as_slice() {
+                    [t, c] => self.column(Some(t), c, scope)?,
+                    [_, t, c] => self.column(Some(t), c, scope)?,
+                    _ => return Err(DbError::not_supported(format!("column reference {e}"))),
+                }
+            }
+            E::Value(v) => self.literal(&v.value)?,
+            E::TypedString(ts) => {
+                let ty = data_type(&ts.data_type)?;
+                let s = match &ts.value.value {
+                    ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                        s.clone()
+                    }
+                    other => other.to_string(),
+                };
+                Expr::Const(types::parse_text(&s, &ty, &FormatOptions::default())?, ty)
+            }
+            E::Nested(inner) => self.bind_expr(inner, scope)?,
+            E::UnaryOp { op, expr } => {
+                let inner = self.bind_expr(expr, scope)?;
+                match op {
+                    UnaryOperator::Minus => match inner {
+                        Expr::Const(v, t) => Expr::Const(ops::negate(v)?, t),
+                        other => Expr::Neg(Box::new(other)),
+                    },
+                    UnaryOperator::Plus => inner,
+                    UnaryOperator::Not => {
+                        let inner = self.coerce_to(inner, &DataType::Bool)?;
+                        Expr::Not(Box::new(inner))
+                    }
+                    other => return Err(DbError::not_supported(format!("operator {other}"))),
+                }
+            }
+            E::BinaryOp { left, op, right } => {
+                let l = self.bind_expr(left, scope)?;
+                let r = self.bind_expr(right, scope)?;
+                let op = match op {
+                    BinaryOperator::Plus => BinOp::Add,
+                    BinaryOperator::Minus => BinOp::Sub,
+                    BinaryOperator::Multiply => BinOp::Mul,
+                    BinaryOperator::Divide => BinOp::Div,
+                    BinaryOperator::Modulo => BinOp::Mod,
+                    BinaryOperator::Eq => BinOp::Eq,
+                    BinaryOperator::NotEq => BinOp::NotEq,
+                    BinaryOperator::Lt => BinOp::Lt,
+                    BinaryOperator::LtEq => BinOp::LtEq,
+                    BinaryOperator::Gt => BinOp::Gt,
+                    BinaryOperator::GtEq => BinOp::GtEq,
+                    BinaryOperator::And => BinOp::And,
+                    BinaryOperator::Or => BinOp::Or,
+                    BinaryOperator::StringConcat => BinOp::Concat,
+                    BinaryOperator::PGRegexMatch => BinOp::RegexMatch {
+                        negated: false,
+                        case_insensitive: false,
+                    },
+                    BinaryOperator::PGRegexIMatch => BinOp::RegexMatch {
+                        negated: false,
+                        case_insensitive: true,
+                    },
+                    BinaryOperator::PGRegexNotMatch => BinOp::RegexMatch {
+                        negated: true,
+                        case_insensitive: false,
+                    },
+                    BinaryOperator::PGRegexNotIMatch => BinOp::RegexMatch {
+                        negated: true,
+                        case_insensitive: true,
+                    },
+                    BinaryOperator::PGCustomBinaryOperator(parts)
+                        if parts.last().map(String::as_str) == Some("~") =>
+                    {
+                        BinOp::RegexMatch {
+                            negated: false,
+                            case_insensitive: false,
+                        }
+                    }
+                    BinaryOperator::PGCustomBinaryOperator(parts)
+                        if parts.last().map(String::as_str) == Some("!~") =>
+                    {
+                        BinOp::RegexMatch {
+                            negated: true,
+                            case_insensitive: false,
+                        }
+                    }
+                    other => return Err(DbError::not_supported(format!("operator {other}"))),
+                };
+                if matches!(op, BinOp::And | BinOp::Or) {
+                    let l = self.coerce_to(l, &DataType::Bool)?;
+                    let r = self.coerce_to(r, &DataType::Bool)?;
+                    return Ok(Expr::Binary {
+                        op,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        ty: DataType::Bool,
+                    });
+                }
+                if let BinOp::RegexMatch { .. } = op {
+                    let l = self.coerce_to(l, &DataType::Text)?;
+                    let r = self.coerce_to(r, &DataType::Text)?;
+                    return Ok(Expr::Binary {
+                        op,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        ty: DataType::Bool,
+                    });
+                }
+                self.binary(op, l, r)?
+            }
+            E::IsNull(x) => Expr::IsNull {
+                expr: Box::new(self.bind_expr(x, scope)?),
+                negated: false,
+            },
+            E::IsNotNull(x) => Expr::IsNull {
+                expr: Box::new(self.bind_expr(x, scope)?),
+                negated: true,
+            },
+            E::IsTrue(x) | E::IsNotTrue(x) | E::IsFalse(x) | E::IsNotFalse(x) => {
+                let inner = self.bind_expr(x, scope)?;
+                let inner = self.coerce_to(inner, &DataType::Bool)?;
+                let want = matches!(e, E::IsTrue(_) | E::IsNotFalse(_));
+                let op = if matches!(e, E::IsTrue(_) | E::IsFalse(_)) {
+                    BinOp::NotDistinct
+                } else {
+                    BinOp::Distinct
+                };
+                let op = if matches!(e, E::IsNotFalse(_)) {
+                    BinOp::Distinct
+                } else {
+                    op
+                };
+                let target = if matches!(e, E::IsNotFalse(_)) {
+                    false
+                } else {
+                    want
+                };
+                Expr::Binary {
+                    op,
+                    left: Box::new(inner),
+                    right: Box::new(Expr::Const(Value::Bool(target), DataType::Bool)),
+                    ty: DataType::Bool,
+                }
+            }
+            E::IsDistinctFrom(a, b) | E::IsNotDistinctFrom(a, b) => {
+                let l = self.bind_expr(a, scope)?;
+                let r = self.bind_expr(b, scope)?;
+                let op = if matches!(e, E::IsDistinctFrom(..)) {
+                    BinOp::Distinct
+                } else {
+                    BinOp::NotDistinct
+                };
+                self.binary(op, l, r)?
+            }
+            E::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let x = self.bind_expr(expr, scope)?;
+                let lo = self.bind_expr(low, scope)?;
+                let hi = self.bind_expr(high, scope)?;
+                let a = self.binary(BinOp::GtEq, x.clone(), lo)?;
+                let b = self.binary(BinOp::LtEq, x, hi)?;
+                let both = Expr::Binary {
+                    op: BinOp::And,
+                    left: Box::new(a),
+                    right: Box::new(b),
+                    ty: DataType::Bool,
+                };
+                if *negated {
+                    Expr::Not(Box::new(both))
+                } else {
+                    both
+                }
+            }
+            E::Like {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            }
+            | E::ILike {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => {
+                let x = self.bind_expr(expr, scope)?;
+                let x = self.coerce_to(x, &DataType::Text)?;
+                let p = self.bind_expr(pattern, scope)?;
+                let p = self.coerce_to(p, &DataType::Text)?;
+                Expr::Like {
+                    expr: Box::new(x),
+                    pattern: Box::new(p),
+                    negated: *negated,
+                    case_insensitive: matches!(e, E::ILike { .. }),
+                }
+            }
+            E::In {
+                expr,
+                target: ast::InTarget::List(list),
+                negated,
+                ..
+            } => {
+                let x = self.bind_expr(expr, scope)?;
+                let mut items = Vec::new();
+                let mut ty = x.data_type();
+                for i in list {
+                    let b = self.bind_expr(i, scope)?;
+                    ty = ops::common_type(&ty, &b.data_type())
+                        .ok_or_else(|| ops::no_operator(BinOp::Eq, &ty, &b.data_type()))?;
+                    items.push(b);
+                }
+                let x = self.resolve(x, &ty)?;
+                let mut resolved = Vec::new();
+                for i in items {
+                    resolved.push(self.resolve(i, &ty)?);
+                }
+                Expr::InList {
+                    expr: Box::new(x),
+                    list: resolved,
+                    negated: *negated,
+                }
+            }
+            E::In {
+                expr,
+                target: ast::InTarget::Subquery(q),
+                negated,
+                ..
+            } => {
+                let x = self.bind_expr(expr, scope)?;
+                let plan = self.subquery(q, scope)?;
+                let cols = plan.columns();
+                if cols.len() != 1 {
+                    return Err(DbError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "subquery has too many columns",
+                    ));
+                }
+                let x = self.resolve(x, &cols[0].data_type)?;
+                ops::result_type(BinOp::Eq, &x.data_type(), &cols[0].data_type)?;
+                Expr::Subquery {
+                    plan: Box::new(plan),
+                    kind: SubqueryKind::In {
+                        left: Box::new(x),
+                        negated: *negated,
+                    },
+                    ty: DataType::Bool,
+                }
+            }
+            E::Exists { subquery, negated } => {
+                let plan = self.subquery(subquery, scope)?;
+                let ex = Expr::Subquery {
+                    plan: Box::new(plan),
+                    kind: SubqueryKind::Exists,
+                    ty: DataType::Bool,
+                };
+                if *negated {
+                    Expr::Not(Box::new(ex))
+                } else {
+                    ex
+                }
+            }
+            E::Subquery(q) => {
+                let plan = self.subquery(q, scope)?;
+                let cols = plan.columns();
+                if cols.len() != 1 {
+                    return Err(DbError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "subquery must return only one column",
+                    ));
+                }
+                let ty = cols[0].data_type.clone();
+                Expr::Subquery {
+                    plan: Box::new(plan),
+                    kind: SubqueryKind::Scalar,
+                    ty,
+                }
+            }
+            E::Cast {
+                expr,
+                data_type: dt,
+                ..
+            } => {
+                let ty = data_type(dt)?;
+                let inner = self.bind_expr(expr, scope)?;
+                match inner {
+                    Expr::Const(Value::Text(s), DataType::Unknown) => {
+                        Expr::Const(types::parse_text(&s, &ty, &FormatOptions::default())?, ty)
+                    }
+                    Expr::Param(i, DataType::Unknown) => {
+                        let t = self.param_type(i, &ty);
+                        Expr::Param(i, t)
+                    }
+                    other => self.coerce_to(other, &ty)?,
+                }
+            }
+            E::Collate { expr, .. } => self.bind_expr(expr, scope)?,
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let operand = match operand {
+                    Some(o) => Some(Box::new(self.bind_expr(o, scope)?)),
+                    None => None,
+                };
+                let mut whens = Vec::new();
+                let mut ty = DataType::Unknown;
+                for c in conditions {
+                    let cond = self.bind_expr(&c.condition, scope)?;
+                    let cond = match &operand {
+                        Some(o) => self.resolve(cond, &o.data_type())?,
+                        None => self.coerce_to(cond, &DataType::Bool)?,
+                    };
+                    let result = self.bind_expr(&c.result, scope)?;
+                    ty = ops::common_type(&ty, &result.data_type()).ok_or_else(|| {
+                        DbError::new(
+                            SqlState::DATATYPE_MISMATCH,
+                            format!(
+                                "CASE types {ty} and {} cannot be matched",
+                                result.data_type()
+                            ),
+                        )
+                    })?;
+                    whens.push((cond, result));
+                }
+                let otherwise = match else_result {
+                    Some(x) => {
+                        let b = self.bind_expr(x, scope)?;
+                        ty = ops::common_type(&ty, &b.data_type()).ok_or_else(|| {
+                            DbError::new(
+                                SqlState::DATATYPE_MISMATCH,
+                                format!("CASE types {ty} and {} cannot be matched", b.data_type()),
+                            )
+                        })?;
+                        Some(b)
+                    }
+                    None => None,
+                };
+                let ty = if ty == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    ty
+                };
+                let mut resolved = Vec::new();
+                for (c, r) in whens {
+                    resolved.push((c, self.coerce_to(r, &ty)?));
+                }
+                let otherwise = match otherwise {
+                    Some(o) => Some(Box::new(self.coerce_to(o, &ty)?)),
+                    None => None,
+                };
+                Expr::Case {
+                    operand,
+                    whens: resolved,
+                    otherwise,
+                    ty,
+                }
+            }
+            E::Function(f) => self.function(f, scope)?,
+            E::Array(arr) => {
+                let mut items = Vec::new();
+                let mut ty = DataType::Unknown;
+                for x in &arr.elem {
+                    let b = self.bind_expr(x, scope)?;
+                    ty = ops::common_type(&ty, &b.data_type()).unwrap_or(ty);
+                    items.push(b);
+                }
+                let ty = if ty == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    ty
+                };
+                let mut resolved = Vec::new();
+                for i in items {
+                    resolved.push(self.coerce_to(i, &ty)?);
+                }
+                Expr::Array {
+                    items: resolved,
+                    ty: DataType::Array(Box::new(ty)),
+                }
+            }
+            E::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.bind_expr(expr, scope)?];
+                args.push(match substring_from {
+                    Some(f) => self.bind_expr(f, scope)?,
+                    None => Expr::Const(Value::Int4(1), DataType::Int4),
+                });
+                if let Some(f) = substring_for {
+                    args.push(self.bind_expr(f, scope)?);
+                }
+                self.call("substr", args)?
+            }
+            E::Position { expr, r#in } => {
+                let a = self.bind_expr(r#in, scope)?;
+                let b = self.bind_expr(expr, scope)?;
+                self.call("strpos", vec![a, b])?
+            }
+            E::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                ..
+            } => {
+                let mut args = vec![self.bind_expr(expr, scope)?];
+                if let Some(w) = trim_what {
+                    args.push(self.bind_expr(w, scope)?);
+                }
+                let f = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                self.call(f, args)?
+            }
+            E::Extract { field, expr, .. } => {
+                let x = self.bind_expr(expr, scope)?;
+                let f = Expr::Const(
+                    Value::Text(field.to_string().to_lowercase()),
+                    DataType::Text,
+                );
+                self.call("date_part", vec![f, x])?
+            }
+            E::Ceil { expr, .. } => {
+                let x = self.bind_expr(expr, scope)?;
+                self.call("ceil", vec![x])?
+            }
+            E::Floor { expr, .. } => {
+                let x = self.bind_expr(expr, scope)?;
+                self.call("floor", vec![x])?
+            }
+            E::Interval(iv) => {
+                let v = self.bind_expr(&iv.value, scope)?;
+                let text = match v {
+                    Expr::Const(Value::Text(s), _) => s,
+                    other => return Err(DbError::not_supported(format!("INTERVAL of {other:?}"))),
+                };
+                let text = match &iv.leading_field {
+                    Some(f) => format!("{text} {f}"),
+                    None => text,
+                };
+                Expr::Const(
+                    types::parse_text(&text, &DataType::Interval, &FormatOptions::default())?,
+                    DataType::Interval,
+                )
+            }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | E::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let any = matches!(e, E::AnyOp { .. });
+                let l = self.bind_expr(left, scope)?;
+                let r = self.bind_expr(right, scope)?;
+                let elem = match r.data_type() {
+                    DataType::Array(t) => *t,
+                    _ => return Err(DbError::not_supported("ANY/ALL over a non-array")),
+                };
+                let l = self.resolve(l, &elem)?;
+                if *compare_op != BinaryOperator::Eq || !any {
+                    return Err(DbError::not_supported(format!(
+                        "{compare_op} {}",
+                        if any { "ANY" } else { "ALL" }
+                    )));
+                }
+                self.call("__any_eq", vec![l, r])?
+            }
+            other => return Err(DbError::not_supported(format!("expression {other}"))),
+        })
+    }
+
+    fn literal(&mut self, v: &ast::Value) -> DbResult<Expr> {
+        Ok(match v {
+            ast::Value::Number(s, _) => {
+                let (v, t) = number(s)?;
+                Expr::Const(v, t)
+            }
+            ast::Value::SingleQuotedString(s)
+            | ast::Value::EscapedStringLiteral(s)
+            | ast::Value::UnicodeStringLiteral(s) => {
+                Expr::Const(Value::Text(s.clone()), DataType::Unknown)
+            }
+            ast::Value::DollarQuotedString(d) => {
+                Expr::Const(Value::Text(d.value.clone()), DataType::Unknown)
+            }
+            ast::Value::Boolean(b) => Expr::Const(Value::Bool(*b), DataType::Bool),
+            ast::Value::Null => Expr::Const(Value::Null, DataType::Unknown),
+            ast::Value::Placeholder(p) => {
+                let n: usize = p.trim_start_matches('$').parse().map_err(|_| {
+                    DbError::new(SqlState::SYNTAX_ERROR, format!("invalid parameter {p}"))
+                })?;
+                if n == 0 {
+                    return Err(DbError::new(
+                        SqlState::UNDEFINED_PARAMETER,
+                        "there is no parameter $0",
+                    ));
+                }
+                let t = self.param_type(n - 1, &DataType::Unknown);
+                Expr::Param(n - 1, t)
+            }
+            ast::Value::HexStringLiteral(h) => Expr::Const(
+                types::parse_text(
+                    &format!("\\x{h}"),
+                    &DataType::Bytea,
+                    &FormatOptions::default(),
+                )?,
+                DataType::Bytea,
+            ),
+            other => return Err(DbError::not_supported(format!("literal {other}"))),
+        })
+    }
+
+    /// A call of a scalar function by name, typing its arguments.
+    pub fn call(&mut self, name: &str, args: Vec<Expr>) -> DbResult<Expr> {
+        let mut args = args;
+        if name == "__any_eq" {
+            return Ok(Expr::Func {
+                name: name.into(),
+                args,
+                ty: DataType::Bool,
+            });
+        }
+        // Untyped literals: text for string functions, the common type for
+        // coalesce-style functions.
+        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+        let ty = crate::func::return_type(name, &types)?;
+        let target = match name {
+            "coalesce" | "greatest" | "least" | "nullif" => Some(ty.clone()),
+            "nextval" | "currval" | "setval" | "lower" | "upper" | "length" | "substr"
+            | "replace" | "btrim" | "ltrim" | "rtrim" | "strpos" | "concat" | "left" | "right"
+            | "repeat" | "lpad" | "rpad" | "current_setting" => None,
+            _ => None,
+        };
+        let mut resolved = Vec::with_capacity(args.len());
+        for a in args.drain(..) {
+            let a = match &target {
+                Some(t) => self.resolve(a, t)?,
+                None if a.data_type() == DataType::Unknown => self.resolve(a, &DataType::Text)?,
+                None => a,
+            };
+            resolved.push(a);
+        }
+        let types: Vec<DataType> = resolved.iter().map(Expr::data_type).collect();
+        let ty = crate::func::return_type(name, &types)?;
+        fold(Expr::Func {
+            name: name.into(),
+            args: resolved,
+            ty,
+        })
+    }
+
+    fn function(&mut self, f: &ast::Function, scope: &Scope) -> DbResult<Expr> {
+        let (_, name) = object_name(&f.name);
+        if let Some(over) = &f.over {
+            return self.window_function(f, &name, over, scope);
+        }
+        if crate::func::is_aggregate(&name) {
+            return Err(DbError::new(
+                SqlState::GROUPING_ERROR,
+                format!("aggregate function {name} is not allowed here"),
+            ));
+        }
+        if crate::func::is_window(&name) {
+            return Err(DbError::new(
+                SqlState::from_static("42P20"),
+                format!("window function {name} requires an OVER clause"),
+            ));
+        }
+        let (args, _, _, _) = self.function_args(f, scope)?;
+        self.call(&name, args)
+    }
+
+    fn window_function(
+        &mut self,
+        f: &ast::Function,
+        name: &str,
+        over: &ast::WindowType,
+        scope: &Scope,
+    ) -> DbResult<Expr> {
+        let ast::WindowType::WindowSpec(spec) = over else {
+            return Err(DbError::not_supported("named windows"));
+        };
+        if self.windows.is_none() {
+            return Err(DbError::new(
+                SqlState::from_static("42P20"),
+                "window functions are not allowed here",
+            ));
+        }
+        let (args, _, _, _) = self.function_args(f, scope)?;
+        let mut partition_by = Vec::new();
+        for p in &spec.partition_by {
+            partition_by.push(self.bind_expr(p, scope)?);
+        }
+        let mut order_by = Vec::new();
+        for o in &spec.order_by {
+            order_by.push(SortKey {
+                expr: self.bind_expr(&o.expr, scope)?,
+                descending: crate::bind::desc(&o.options),
+                nulls_first: o
+                    .options
+                    .nulls_first
+                    .unwrap_or(crate::bind::desc(&o.options)),
+            });
+        }
+        let ty = DataType::Int8;
+        let call = WindowCall {
+            name: name.to_string(),
+            args,
+            partition_by,
+            order_by,
+            ty: ty.clone(),
+        };
+        let windows = self.windows.get_or_insert_with(Vec::new);
+        windows.push(call);
+        Ok(Expr::Column(self.window_base + windows.len() - 1, ty))
+    }
+
+    fn subquery(&mut self, q: &ast::Query, scope: &Scope) -> DbResult<crate::plan::Plan> {
+        let agg = self.agg.take();
+        let windows = self.windows.take();
+        let outer_scope = match &agg {
+            Some(AggContext { input, .. }) => input.clone(),
+            None => scope.clone(),
+        };
+        self.outer.push(outer_scope);
+        let result = super::query::bind_query(self, q);
+        self.outer.pop();
+        self.agg = agg;
+        self.windows = windows;
+        result
+    }
+}
+
+/// Evaluates an expression now if it reads nothing at run time.
+fn fold(e: Expr) -> DbResult<Expr> {
+    let constant = match &e {
+        Expr::Binary { left, right, .. } => {
+            matches!(**left, Expr::Const(..)) && matches!(**right, Expr::Const(..))
+        }
+        _ => false,
+    };
+    if constant {
+        let ty = e.data_type();
+        let v = e.eval(&Vec::new(), &mut crate::expr::EvalEnv::constant())?;
+        return Ok(Expr::Const(v, ty));
+    }
+    Ok(e)
+}

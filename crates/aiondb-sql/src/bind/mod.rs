@@ -1,0 +1,192 @@
+//! The binder: resolves names against the catalog and types every
+//! expression, turning sqlparser's syntax into [`crate::plan::Plan`]s.
+
+pub(crate) mod expr;
+pub(crate) mod query;
+
+use crate::output::Column;
+use aiondb_core::{DataType, DbError, DbResult, SqlState};
+use aiondb_storage::{Catalog, TableSchema};
+use std::sync::Arc;
+
+pub use query::bind_query;
+
+/// One column visible in a scope.
+#[derive(Clone, Debug)]
+pub struct ScopeColumn {
+    /// The table name or alias it can be qualified with.
+    pub table: Option<String>,
+    pub name: String,
+    pub ty: DataType,
+    pub table_oid: u32,
+    pub column_id: i16,
+}
+
+/// The columns an expression may reference: the input row of an operator.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub columns: Vec<ScopeColumn>,
+}
+
+impl Scope {
+    /// A scope over a plan's output, all columns qualified by `table`.
+    pub fn of(columns: &[Column], table: Option<&str>) -> Scope {
+        Scope {
+            columns: columns
+                .iter()
+                .map(|c| ScopeColumn {
+                    table: table.map(str::to_string),
+                    name: c.name.clone(),
+                    ty: c.data_type.clone(),
+                    table_oid: c.table_oid,
+                    column_id: c.column_id,
+                })
+                .collect(),
+        }
+    }
+
+    /// Finds a column; `Ok(None)` if absent, an error if ambiguous.
+    pub fn find(&self, table: Option<&str>, name: &str) -> DbResult<Option<usize>> {
+        let mut hit = None;
+        for (i, c) in self.columns.iter().enumerate() {
+            if c.name == name && (table.is_none() || c.table.as_deref() == table) {
+                if hit.is_some() {
+                    return Err(DbError::new(
+                        SqlState::AMBIGUOUS_COLUMN,
+                        format!("column reference \"{name}\" is ambiguous"),
+                    ));
+                }
+                hit = Some(i);
+            }
+        }
+        Ok(hit)
+    }
+
+    /// True if some column is qualified by this table name.
+    pub fn has_table(&self, table: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.table.as_deref() == Some(table))
+    }
+}
+
+/// Aggregate binding state (inside a grouped SELECT).
+pub(crate) struct AggContext {
+    pub input: Scope,
+    pub group_exprs: Vec<crate::expr::Expr>,
+    pub aggs: Vec<crate::plan::AggCall>,
+}
+
+/// Binder state for one statement.
+pub struct Binder<'a> {
+    pub catalog: Arc<Catalog>,
+    pub database: u32,
+    pub search_path: &'a [String],
+    /// Parameter types, inferred as the statement is bound.
+    pub params: Vec<DataType>,
+    /// Scopes of enclosing queries, innermost last.
+    pub(crate) outer: Vec<Scope>,
+    /// CTEs visible by name, innermost last.
+    pub(crate) ctes: Vec<(String, Vec<Column>)>,
+    pub(crate) agg: Option<AggContext>,
+    /// Window calls found while binding the select list.
+    pub(crate) windows: Option<Vec<crate::plan::WindowCall>>,
+    pub(crate) window_base: usize,
+}
+
+impl<'a> Binder<'a> {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        database: u32,
+        search_path: &'a [String],
+        params: Vec<DataType>,
+    ) -> Binder<'a> {
+        Binder {
+            catalog,
+            database,
+            search_path,
+            params,
+            outer: Vec::new(),
+            ctes: Vec::new(),
+            agg: None,
+            windows: None,
+            window_base: 0,
+        }
+    }
+
+    /// Parameter types, unknown ones defaulting to text.
+    pub fn final_params(&self) -> Vec<DataType> {
+        self.params
+            .iter()
+            .map(|t| {
+                if *t == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    t.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// Resolves a table name through the search path.
+    pub fn table(&self, schema: Option<&str>, name: &str) -> DbResult<Arc<TableSchema>> {
+        self.find_table(schema, name)?
+            .ok_or_else(|| undefined_table(schema, name))
+    }
+
+    pub fn find_table(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> DbResult<Option<Arc<TableSchema>>> {
+        Ok(match schema {
+            Some(s) => self.catalog.table_by_name(self.database, s, name).cloned(),
+            None => self
+                .search_path
+                .iter()
+                .find_map(|s| self.catalog.table_by_name(self.database, s, name))
+                .cloned(),
+        })
+    }
+
+    /// Notes a parameter's type if it was unknown; returns its type.
+    pub fn param_type(&mut self, index: usize, hint: &DataType) -> DataType {
+        if self.params.len() <= index {
+            self.params.resize(index + 1, DataType::Unknown);
+        }
+        if self.params[index] == DataType::Unknown && *hint != DataType::Unknown {
+            self.params[index] = hint.clone();
+        }
+        self.params[index].clone()
+    }
+}
+
+pub fn undefined_table(schema: Option<&str>, name: &str) -> DbError {
+    let full = match schema {
+        Some(s) => format!("{s}.{name}"),
+        None => name.to_string(),
+    };
+    DbError::new(
+        SqlState::UNDEFINED_TABLE,
+        format!("relation \"{full}\" does not exist"),
+    )
+}
+
+/// The columns of a stored table as a plan outputs them.
+pub fn table_columns(t: &TableSchema) -> Vec<Column> {
+    t.columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Column {
+            name: c.name.clone(),
+            data_type: c.data_type.clone(),
+            table_oid: t.id.0,
+            column_id: i as i16 + 1,
+        })
+        .collect()
+}
+
+/// True for ORDER BY ... DESC.
+pub(crate) fn desc(o: &sqlparser::ast::OrderByOptions) -> bool {
+    matches!(o.sort, Some(sqlparser::ast::OrderBySort::Desc))
+}

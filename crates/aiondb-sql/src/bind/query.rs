@@ -1,0 +1,1054 @@
+//! Binding queries: WITH, set operations, SELECT, FROM, ORDER BY, LIMIT.
+
+use super::{AggContext, Binder, Scope, table_columns};
+use crate::expr::{BinOp, Expr};
+use crate::output::Column;
+use crate::parse::{ident, object_name};
+use crate::plan::{Access, JoinKind, Plan, SetOpKind, SortKey};
+use aiondb_core::{DataType, DbError, DbResult, SqlState};
+use sqlparser::ast::{self, JoinConstraint, JoinOperator, SelectItem, SetExpr, TableFactor};
+
+/// Binds a query to a plan.
+pub fn bind_query(b: &mut Binder<'_>, q: &ast::Query) -> DbResult<Plan> {
+    let mut ctes = Vec::new();
+    let pushed = b.ctes.len();
+    if let Some(with) = &q.with {
+        if with.recursive {
+            return Err(DbError::not_supported("WITH RECURSIVE"));
+        }
+        for cte in &with.cte_tables {
+            let plan = bind_query(b, &cte.query)?;
+            let name = ident(&cte.alias.name);
+            let mut cols = plan.columns();
+            for (c, a) in cols.iter_mut().zip(&cte.alias.columns) {
+                c.name = ident(&a.name);
+            }
+            b.ctes.push((name.clone(), cols));
+            ctes.push((name, plan));
+        }
+    }
+    let result = (|| {
+        let mut plan = match q.body.as_ref() {
+            SetExpr::Select(s) => bind_select(b, s, q.order_by.as_ref())?,
+            other => {
+                let plan = bind_set_expr(b, other)?;
+                match &q.order_by {
+                    Some(ob) => order_outputs(b, plan, ob)?,
+                    None => plan,
+                }
+            }
+        };
+        if let Some(limit) = &q.limit_clause {
+            let empty = Scope::default();
+            let (limit, offset) = match limit {
+                ast::LimitClause::LimitOffset { limit, offset, .. } => {
+                    (limit.clone(), offset.as_ref().map(|o| o.value.clone()))
+                }
+                ast::LimitClause::OffsetCommaLimit { offset, limit } => {
+                    (Some(limit.clone()), Some(offset.clone()))
+                }
+            };
+            let limit = match limit {
+                Some(ast::Expr::Value(v)) if matches!(v.value, ast::Value::Null) => None,
+                Some(e) => Some(
+                    b.bind_expr(&e, &empty)
+                        .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
+                ),
+                None => None,
+            };
+            let offset = match offset {
+                Some(e) => Some(
+                    b.bind_expr(&e, &empty)
+                        .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
+                ),
+                None => None,
+            };
+            plan = Plan::Limit {
+                input: Box::new(plan),
+                limit,
+                offset,
+            };
+        }
+        if q.fetch.is_some() {
+            return Err(DbError::not_supported("FETCH FIRST"));
+        }
+        if !q.locks.is_empty() {
+            return Err(DbError::not_supported("SELECT ... FOR UPDATE/SHARE"));
+        }
+        Ok(plan)
+    })();
+    b.ctes.truncate(pushed);
+    let plan = result?;
+    Ok(if ctes.is_empty() {
+        plan
+    } else {
+        Plan::With {
+            ctes,
+            body: Box::new(plan),
+        }
+    })
+}
+
+fn bind_set_expr(b: &mut Binder<'_>, e: &SetExpr) -> DbResult<Plan> {
+    match e {
+        SetExpr::Select(s) => bind_select(b, s, None),
+        SetExpr::Query(q) => bind_query(b, q),
+        SetExpr::Values(v) => {
+            let rows: Vec<Vec<ast::Expr>> = v.rows.iter().map(|r| r.content.clone()).collect();
+            bind_values(b, &rows, &[])
+        }
+        SetExpr::SetOperation {
+            left,
+            op,
+            set_quantifier,
+            right,
+        } => {
+            let l = bind_set_expr(b, left)?;
+            let r = bind_set_expr(b, right)?;
+            let (lc, rc) = (l.columns(), r.columns());
+            if lc.len() != rc.len() {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "each UNION query must have the same number of columns",
+                ));
+            }
+            let mut types = Vec::new();
+            for (a, c) in lc.iter().zip(&rc) {
+                let t = crate::ops::common_type(&a.data_type, &c.data_type).ok_or_else(|| {
+                    DbError::new(
+                        SqlState::DATATYPE_MISMATCH,
+                        format!(
+                            "UNION types {} and {} cannot be matched",
+                            a.data_type, c.data_type
+                        ),
+                    )
+                })?;
+                types.push(if t == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    t
+                });
+            }
+            let l = conform(b, l, &types)?;
+            let r = conform(b, r, &types)?;
+            let op = match op {
+                ast::SetOperator::Union => SetOpKind::Union,
+                ast::SetOperator::Intersect => SetOpKind::Intersect,
+                ast::SetOperator::Except => SetOpKind::Except,
+                other => return Err(DbError::not_supported(format!("set operation {other}"))),
+            };
+            let all = matches!(set_quantifier, ast::SetQuantifier::All);
+            Ok(Plan::SetOp {
+                left: Box::new(l),
+                right: Box::new(r),
+                op,
+                all,
+            })
+        }
+        SetExpr::Table(t) => {
+            let name = t.table_name.as_ref().map(ident).unwrap_or_default();
+            let schema = t.schema_name.as_ref().map(ident);
+            let table = b.table(schema.as_deref(), &name)?;
+            let columns = table_columns(&table);
+            Ok(Plan::Scan {
+                table,
+                access: Access::Full,
+                columns,
+            })
+        }
+        other => Err(DbError::not_supported(format!("query {other}"))),
+    }
+}
+
+/// Projects a plan's columns to the given types (set operations).
+fn conform(b: &mut Binder<'_>, plan: Plan, types: &[DataType]) -> DbResult<Plan> {
+    let cols = plan.columns();
+    if cols.iter().zip(types).all(|(c, t)| c.data_type == *t) {
+        return Ok(plan);
+    }
+    let mut exprs = Vec::new();
+    let mut out = Vec::new();
+    for (i, (c, t)) in cols.iter().zip(types).enumerate() {
+        exprs.push(b.coerce_to(Expr::Column(i, c.data_type.clone()), t)?);
+        out.push(Column {
+            data_type: t.clone(),
+            ..c.clone()
+        });
+    }
+    // Untyped literals in VALUES/SELECT: resolve constants in place.
+    if let Plan::Values { rows, .. } = &plan {
+        let mut new_rows = Vec::new();
+        for r in rows {
+            let mut nr = Vec::new();
+            for (e, t) in r.iter().zip(types) {
+                nr.push(b.coerce_to(e.clone(), t)?);
+            }
+            new_rows.push(nr);
+        }
+        return Ok(Plan::Values {
+            rows: new_rows,
+            columns: out,
+        });
+    }
+    Ok(Plan::Project {
+        input: Box::new(plan),
+        exprs,
+        columns: out,
+    })
+}
+
+/// VALUES rows; `targets` gives column types when inserting.
+pub fn bind_values(
+    b: &mut Binder<'_>,
+    rows: &[Vec<ast::Expr>],
+    targets: &[DataType],
+) -> DbResult<Plan> {
+    let scope = Scope::default();
+    let mut bound = Vec::new();
+    for r in rows {
+        let mut out = Vec::new();
+        for (i, e) in r.iter().enumerate() {
+            let x = b.bind_expr(e, &scope)?;
+            out.push(match targets.get(i) {
+                Some(t) => b.resolve(x, t)?,
+                None => x,
+            });
+        }
+        if let Some(first) = bound.first() {
+            let first: &Vec<Expr> = first;
+            if first.len() != out.len() {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "VALUES lists must all be the same length",
+                ));
+            }
+        }
+        bound.push(out);
+    }
+    let width = bound.first().map_or(0, Vec::len);
+    let mut types = vec![DataType::Unknown; width];
+    for r in &bound {
+        for (t, e) in types.iter_mut().zip(r) {
+            *t = crate::ops::common_type(t, &e.data_type()).ok_or_else(|| {
+                DbError::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    format!("VALUES types {t} and {} cannot be matched", e.data_type()),
+                )
+            })?;
+        }
+    }
+    let types: Vec<DataType> = types
+        .into_iter()
+        .map(|t| {
+            if t == DataType::Unknown && targets.is_empty() {
+                DataType::Text
+            } else {
+                t
+            }
+        })
+        .collect();
+    let mut rows_out = Vec::new();
+    for r in bound {
+        let mut nr = Vec::new();
+        for (e, t) in r.into_iter().zip(&types) {
+            nr.push(if *t == DataType::Unknown {
+                e
+            } else {
+                b.coerce_to(e, t)?
+            });
+        }
+        rows_out.push(nr);
+    }
+    let columns = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Column::computed(format!("column{}", i + 1), t.clone()))
+        .collect();
+    Ok(Plan::Values {
+        rows: rows_out,
+        columns,
+    })
+}
+
+/// ORDER BY over a set operation's output columns.
+fn order_outputs(b: &mut Binder<'_>, plan: Plan, ob: &ast::OrderBy) -> DbResult<Plan> {
+    let cols = plan.columns();
+    let scope = Scope::of(&cols, None);
+    let mut keys = Vec::new();
+    for item in order_items(ob)? {
+        let expr = match &item.expr {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::Number(n, _) => {
+                    ordinal(n, cols.len()).map(|i| Expr::Column(i, cols[i].data_type.clone()))?
+                }
+                _ => b.bind_expr(&item.expr, &scope)?,
+            },
+            e => b.bind_expr(e, &scope)?,
+        };
+        keys.push(sort_key(expr, &item.options));
+    }
+    Ok(Plan::Sort {
+        input: Box::new(plan),
+        keys,
+    })
+}
+
+fn order_items(ob: &ast::OrderBy) -> DbResult<&Vec<ast::OrderByExpr>> {
+    match &ob.kind {
+        ast::OrderByKind::Expressions(items) => Ok(items),
+        ast::OrderByKind::All(_) => Err(DbError::not_supported("ORDER BY ALL")),
+    }
+}
+
+fn sort_key(expr: Expr, o: &ast::OrderByOptions) -> SortKey {
+    let descending = crate::bind::desc(o);
+    SortKey {
+        expr,
+        descending,
+        nulls_first: o.nulls_first.unwrap_or(descending),
+    }
+}
+
+fn ordinal(n: &str, width: usize) -> DbResult<usize> {
+    match n.parse::<usize>() {
+        Ok(i) if i >= 1 && i <= width => Ok(i - 1),
+        _ => Err(DbError::new(
+            SqlState::from_static("42P10"),
+            format!("ORDER BY position {n} is not in select list"),
+        )),
+    }
+}
+
+fn contains_aggregate(e: &ast::Expr) -> bool {
+    let s = e.to_string().to_lowercase();
+    // Cheap pre-check, then a structural walk.
+    if ![
+        "count(",
+        "sum(",
+        "avg(",
+        "min(",
+        "max(",
+        "bool_and(",
+        "bool_or(",
+        "every(",
+        "string_agg(",
+        "array_agg(",
+    ]
+    .iter()
+    .any(|f| s.contains(f))
+    {
+        return false;
+    }
+    let mut found = false;
+    let _ = sqlparser::ast::visit_expressions(e, |x| {
+        if let ast::Expr::Function(f) = x {
+            let (_, name) = object_name(&f.name);
+            if crate::func::is_aggregate(&name) && f.over.is_none() {
+                found = true;
+            }
+        }
+        if let ast::Expr::Subquery(_) | ast::Expr::Exists { .. } = x {
+            return std::ops::ControlFlow::Continue(());
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    found && !s.contains("select")
+}
+
+/// The name PostgreSQL gives an unaliased output column.
+fn output_name(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Identifier(i) => ident(i),
+        ast::Expr::CompoundIdentifier(p) => p.last().map(ident).unwrap_or_default(),
+        ast::Expr::Function(f) => object_name(&f.name).1,
+        ast::Expr::Cast {
+            expr, data_type, ..
+        } => match expr.as_ref() {
+            ast::Expr::Identifier(_)
+            | ast::Expr::CompoundIdentifier(_)
+            | ast::Expr::Function(_) => output_name(expr),
+            _ => super::expr::data_type(data_type)
+                .map(|t| pg_type_name(&t))
+                .unwrap_or_else(|_| "?column?".into()),
+        },
+        ast::Expr::Nested(x) => output_name(x),
+        ast::Expr::Case { .. } => "case".into(),
+        ast::Expr::Exists { .. } => "exists".into(),
+        ast::Expr::Array(_) => "array".into(),
+        ast::Expr::Subquery(q) => match q.body.as_ref() {
+            SetExpr::Select(s) => match s.projection.first() {
+                Some(SelectItem::UnnamedExpr(e)) => output_name(e),
+                Some(SelectItem::ExprWithAlias { alias, .. }) => ident(alias),
+                _ => "?column?".into(),
+            },
+            _ => "?column?".into(),
+        },
+        ast::Expr::Extract { .. } => "extract".into(),
+        ast::Expr::Substring { .. } => "substring".into(),
+        ast::Expr::Position { .. } => "position".into(),
+        ast::Expr::Trim { .. } => "btrim".into(),
+        ast::Expr::Collate { expr, .. } => output_name(expr),
+        ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
+        ast::Expr::TypedString(t) => super::expr::data_type(&t.data_type)
+            .map(|t| pg_type_name(&t))
+            .unwrap_or_else(|_| "?column?".into()),
+        _ => "?column?".into(),
+    }
+}
+
+/// PostgreSQL's internal type name (what `select 1::int` calls its column).
+pub fn pg_type_name(t: &DataType) -> String {
+    match t {
+        DataType::Bool => "bool",
+        DataType::Int2 => "int2",
+        DataType::Int4 => "int4",
+        DataType::Int8 => "int8",
+        DataType::Float4 => "float4",
+        DataType::Float8 => "float8",
+        DataType::Numeric(_) => "numeric",
+        DataType::Text => "text",
+        DataType::Varchar(_) => "varchar",
+        DataType::Char(_) => "bpchar",
+        DataType::Bytea => "bytea",
+        DataType::Date => "date",
+        DataType::Time => "time",
+        DataType::Timestamp => "timestamp",
+        DataType::Timestamptz => "timestamptz",
+        DataType::Interval => "interval",
+        DataType::Uuid => "uuid",
+        DataType::Json => "json",
+        DataType::Jsonb => "jsonb",
+        DataType::Oid => "oid",
+        DataType::Array(_) => "array",
+        DataType::Unknown => "unknown",
+    }
+    .to_string()
+}
+
+fn bind_select(
+    b: &mut Binder<'_>,
+    s: &ast::Select,
+    order_by: Option<&ast::OrderBy>,
+) -> DbResult<Plan> {
+    // FROM
+    let (mut plan, scope) = if s.from.is_empty() {
+        (
+            Plan::Values {
+                rows: vec![vec![]],
+                columns: vec![],
+            },
+            Scope::default(),
+        )
+    } else {
+        let mut acc: Option<(Plan, Scope)> = None;
+        for twj in &s.from {
+            let (p, sc) = from_item(b, twj, acc.as_ref().map(|(_, s)| s))?;
+            acc = Some(match acc {
+                None => (p, sc),
+                Some((lp, mut ls)) => {
+                    ls.columns.extend(sc.columns);
+                    (
+                        Plan::Join {
+                            left: Box::new(lp),
+                            right: Box::new(p),
+                            kind: JoinKind::Cross,
+                            on: None,
+                            lateral: false,
+                        },
+                        ls,
+                    )
+                }
+            });
+        }
+        acc.ok_or_else(|| DbError::internal("empty FROM"))?
+    };
+    // WHERE
+    if let Some(w) = &s.selection {
+        if contains_aggregate(w) {
+            return Err(DbError::new(
+                SqlState::GROUPING_ERROR,
+                "aggregate functions are not allowed in WHERE",
+            ));
+        }
+        let pred = b.bind_expr(w, &scope)?;
+        let pred = b.coerce_to(pred, &DataType::Bool)?;
+        plan = with_filter(plan, pred);
+    }
+    // Expand the select list.
+    let mut items: Vec<(ast::Expr, String)> = Vec::new();
+    let mut star_columns: Vec<(usize, usize)> = Vec::new();
+    for item in &s.projection {
+        match item {
+            SelectItem::UnnamedExpr(e) => items.push((e.clone(), output_name(e))),
+            SelectItem::ExprWithAlias { expr, alias } => items.push((expr.clone(), ident(alias))),
+            SelectItem::ExprWithAliases { .. } => {
+                return Err(DbError::not_supported(
+                    "multiple aliases for one select item",
+                ));
+            }
+            SelectItem::Wildcard(_) => {
+                if scope.columns.is_empty() {
+                    return Err(DbError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "SELECT * with no tables specified is not valid",
+                    ));
+                }
+                for (i, c) in scope.columns.iter().enumerate() {
+                    star_columns.push((items.len(), i));
+                    items.push((
+                        ast::Expr::Identifier(ast::Ident::new(format!("\u{0}{i}"))),
+                        c.name.clone(),
+                    ));
+                }
+            }
+            SelectItem::QualifiedWildcard(kind, _) => {
+                let name = match kind {
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(n) => object_name(n).1,
+                    ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
+                };
+                if !scope.has_table(&name) {
+                    return Err(DbError::new(
+                        SqlState::UNDEFINED_TABLE,
+                        format!("missing FROM-clause entry for table \"{name}\""),
+                    ));
+                }
+                for (i, c) in scope.columns.iter().enumerate() {
+                    if c.table.as_deref() == Some(name.as_str()) {
+                        star_columns.push((items.len(), i));
+                        items.push((
+                            ast::Expr::Identifier(ast::Ident::new(format!("\u{0}{i}"))),
+                            c.name.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let group_exprs_ast: Vec<ast::Expr> = match &s.group_by {
+        ast::GroupByExpr::Expressions(e, _) => e.clone(),
+        ast::GroupByExpr::All(_) => return Err(DbError::not_supported("GROUP BY ALL")),
+    };
+    let grouped = !group_exprs_ast.is_empty()
+        || items.iter().any(|(e, _)| contains_aggregate(e))
+        || s.having.as_ref().is_some_and(contains_aggregate)
+        || s.having.is_some();
+    let bind_item = |b: &mut Binder<'_>, e: &ast::Expr, sc: &Scope| -> DbResult<Expr> {
+        if let ast::Expr::Identifier(i) = e
+            && let Some(rest) = i.value.strip_prefix('\u{0}')
+        {
+            let idx: usize = rest
+                .parse()
+                .map_err(|_| DbError::internal("bad star index"))?;
+            return Ok(Expr::Column(idx, scope.columns[idx].ty.clone()));
+        }
+        b.bind_expr(e, sc)
+    };
+    let mut columns_scope = scope.clone();
+    if grouped {
+        let mut group_exprs = Vec::new();
+        for g in &group_exprs_ast {
+            let e = match g {
+                ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                    let ast::Value::Number(n, _) = &v.value else {
+                        unreachable!()
+                    };
+                    let i = ordinal(n, items.len())?;
+                    bind_item(b, &items[i].0.clone(), &scope)?
+                }
+                ast::Expr::Identifier(i) if scope.find(None, &ident(i))?.is_none() => {
+                    match items.iter().position(|(_, n)| *n == ident(i)) {
+                        Some(p) => bind_item(b, &items[p].0.clone(), &scope)?,
+                        None => b.bind_expr(g, &scope)?,
+                    }
+                }
+                other => b.bind_expr(other, &scope)?,
+            };
+            group_exprs.push(e);
+        }
+        b.agg = Some(AggContext {
+            input: scope.clone(),
+            group_exprs,
+            aggs: Vec::new(),
+        });
+        columns_scope = Scope::default();
+    }
+    let input_width = if grouped { 0 } else { scope.columns.len() };
+    b.windows = Some(Vec::new());
+    b.window_base = input_width;
+    type Bound = (Vec<Expr>, Option<Expr>, Vec<(Expr, bool)>);
+    let result = (|| -> DbResult<Bound> {
+        let mut exprs = Vec::new();
+        for (e, _) in &items {
+            let x = bind_item(b, e, &scope)?;
+            exprs.push(x);
+        }
+        let having = match &s.having {
+            Some(h) => {
+                let x = b.bind_expr(h, &scope)?;
+                Some(b.coerce_to(x, &DataType::Bool)?)
+            }
+            None => None,
+        };
+        // ORDER BY: output ordinals and names, else expressions.
+        let mut keys = Vec::new();
+        if let Some(ob) = order_by {
+            for item in order_items(ob)? {
+                let by_output = match &item.expr {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::Number(n, _) => Some(ordinal(n, items.len())?),
+                        _ => None,
+                    },
+                    ast::Expr::Identifier(i) => {
+                        let name = ident(i);
+                        items.iter().position(|(_, n)| *n == name).filter(|_| {
+                            !matches!(scope.find(None, &name), Ok(Some(_)))
+                                || grouped
+                                || s.distinct.is_some()
+                        })
+                    }
+                    _ => None,
+                };
+                match by_output {
+                    Some(i) => keys.push((
+                        Expr::Column(i, exprs[i].data_type()),
+                        crate::bind::desc(&item.options),
+                    )),
+                    None => {
+                        let x = b.bind_expr(&item.expr, &scope)?;
+                        keys.push((x, crate::bind::desc(&item.options)));
+                    }
+                }
+            }
+        }
+        Ok((exprs, having, keys))
+    })();
+    let windows = b.windows.take().unwrap_or_default();
+    let agg = b.agg.take();
+    let (mut exprs, having, keys) = result?;
+    let _ = &mut columns_scope;
+    if let Some(ctx) = agg {
+        let mut columns: Vec<Column> = ctx
+            .group_exprs
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Column::computed(format!("group{i}"), e.data_type()))
+            .collect();
+        columns.extend(
+            ctx.aggs
+                .iter()
+                .map(|a| Column::computed(a.name.clone(), a.ty.clone())),
+        );
+        plan = Plan::Aggregate {
+            input: Box::new(plan),
+            group_by: ctx.group_exprs,
+            aggs: ctx.aggs,
+            columns,
+        };
+        if let Some(h) = having {
+            plan = Plan::Filter {
+                input: Box::new(plan),
+                predicate: h,
+            };
+        }
+    }
+    if !windows.is_empty() {
+        let mut columns = plan.columns();
+        columns.extend(
+            windows
+                .iter()
+                .map(|w| Column::computed(w.name.clone(), w.ty.clone())),
+        );
+        plan = Plan::Window {
+            input: Box::new(plan),
+            calls: windows,
+            columns,
+        };
+    }
+    // Output columns.
+    let mut out_columns = Vec::new();
+    for ((e, name), x) in items.iter().zip(exprs.iter_mut()) {
+        let mut col = Column::computed(name.clone(), x.data_type());
+        if let Expr::Column(i, _) = x
+            && !grouped
+            && let Some(sc) = scope.columns.get(*i)
+        {
+            col.table_oid = sc.table_oid;
+            col.column_id = sc.column_id;
+        }
+        if col.data_type == DataType::Unknown {
+            col.data_type = DataType::Text;
+            *x = b.coerce_to(x.clone(), &DataType::Text)?;
+        }
+        let _ = e;
+        out_columns.push(col);
+    }
+    let visible = exprs.len();
+    let distinct = match &s.distinct {
+        None => false,
+        Some(ast::Distinct::Distinct) => true,
+        Some(ast::Distinct::All) => false,
+        Some(ast::Distinct::On(_)) => return Err(DbError::not_supported("SELECT DISTINCT ON")),
+    };
+    let mut sort_keys = Vec::new();
+    let items_order: Vec<&ast::OrderByExpr> = match order_by {
+        Some(ob) => order_items(ob)?.iter().collect(),
+        None => Vec::new(),
+    };
+    for ((key, _), item) in keys.into_iter().zip(items_order) {
+        let idx = match &key {
+            Expr::Column(i, _) if *i < visible && is_output_ref(item, &items) => *i,
+            _ => {
+                exprs.push(key.clone());
+                out_columns.push(Column::computed("?sort?", key.data_type()));
+                exprs.len() - 1
+            }
+        };
+        let ty = exprs[idx].data_type();
+        sort_keys.push(sort_key(Expr::Column(idx, ty), &item.options));
+    }
+    let hidden = exprs.len() > visible;
+    plan = Plan::Project {
+        input: Box::new(plan),
+        exprs,
+        columns: out_columns.clone(),
+    };
+    if distinct {
+        plan = Plan::Distinct {
+            input: Box::new(plan),
+        };
+    }
+    if !sort_keys.is_empty() {
+        plan = Plan::Sort {
+            input: Box::new(plan),
+            keys: sort_keys,
+        };
+    }
+    if hidden {
+        let exprs = (0..visible)
+            .map(|i| Expr::Column(i, out_columns[i].data_type.clone()))
+            .collect();
+        plan = Plan::Project {
+            input: Box::new(plan),
+            exprs,
+            columns: out_columns[..visible].to_vec(),
+        };
+    }
+    let _ = star_columns;
+    Ok(plan)
+}
+
+fn is_output_ref(item: &ast::OrderByExpr, items: &[(ast::Expr, String)]) -> bool {
+    match &item.expr {
+        ast::Expr::Value(v) => matches!(v.value, ast::Value::Number(..)),
+        ast::Expr::Identifier(i) => items.iter().any(|(_, n)| *n == ident(i)),
+        _ => false,
+    }
+}
+
+/// Adds a filter, choosing an index access path for a single-table scan.
+pub(crate) fn with_filter_public(plan: Plan, pred: Expr) -> Plan {
+    with_filter(plan, pred)
+}
+
+fn with_filter(plan: Plan, pred: Expr) -> Plan {
+    if let Plan::Scan {
+        table,
+        access: Access::Full,
+        columns,
+    } = &plan
+    {
+        let mut conj = Vec::new();
+        conjuncts(&pred, &mut conj);
+        let eq = |col: usize| -> Option<Expr> {
+            conj.iter().find_map(|c| match c {
+                Expr::Binary {
+                    op: BinOp::Eq,
+                    left,
+                    right,
+                    ..
+                } => match (left.as_ref(), right.as_ref()) {
+                    (Expr::Column(i, _), v) | (v, Expr::Column(i, _))
+                        if *i == col && v.is_row_independent() =>
+                    {
+                        Some(v.clone())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+        };
+        let access = if !table.primary_key.is_empty()
+            && table.primary_key.iter().all(|&c| eq(c).is_some())
+        {
+            Some(Access::PrimaryKey(
+                table.primary_key.iter().filter_map(|&c| eq(c)).collect(),
+            ))
+        } else {
+            let mut best: Option<(&aiondb_storage::IndexSchema, Vec<Expr>)> = None;
+            for ix in &table.indexes {
+                if ix.columns.iter().all(|&c| eq(c).is_some()) {
+                    let better = match &best {
+                        None => true,
+                        Some((b, _)) => {
+                            (ix.unique && !b.unique) || ix.columns.len() > b.columns.len()
+                        }
+                    };
+                    if better {
+                        best = Some((ix, ix.columns.iter().filter_map(|&c| eq(c)).collect()));
+                    }
+                }
+            }
+            best.map(|(ix, v)| Access::IndexEq(ix.id, v))
+        };
+        if let Some(access) = access {
+            let scan = Plan::Scan {
+                table: table.clone(),
+                access,
+                columns: columns.clone(),
+            };
+            return Plan::Filter {
+                input: Box::new(scan),
+                predicate: pred,
+            };
+        }
+    }
+    Plan::Filter {
+        input: Box::new(plan),
+        predicate: pred,
+    }
+}
+
+pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::Binary {
+            op: BinOp::And,
+            left,
+            right,
+            ..
+        } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        other => out.push(other.clone()),
+    }
+}
+
+fn alias_columns(mut cols: Vec<Column>, alias: Option<&ast::TableAlias>) -> Vec<Column> {
+    if let Some(a) = alias {
+        for (c, n) in cols.iter_mut().zip(&a.columns) {
+            c.name = ident(&n.name);
+        }
+    }
+    cols
+}
+
+/// Binds one FROM item with its joins.
+fn from_item(
+    b: &mut Binder<'_>,
+    twj: &ast::TableWithJoins,
+    left_scope: Option<&Scope>,
+) -> DbResult<(Plan, Scope)> {
+    let (mut plan, mut scope) = table_factor(b, &twj.relation, left_scope)?;
+    for j in &twj.joins {
+        let lateral_scope = scope.clone();
+        let (rp, rs) = table_factor(b, &j.relation, Some(&lateral_scope))?;
+        let lateral = matches!(&j.relation, TableFactor::Derived { lateral: true, .. });
+        let (kind, constraint) = match &j.join_operator {
+            JoinOperator::Join(c) | JoinOperator::Inner(c) => (JoinKind::Inner, Some(c)),
+            JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (JoinKind::Left, Some(c)),
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (JoinKind::Right, Some(c)),
+            JoinOperator::FullOuter(c) => (JoinKind::Full, Some(c)),
+            JoinOperator::CrossJoin(_) => (JoinKind::Cross, None),
+            other => return Err(DbError::not_supported(format!("join {other:?}"))),
+        };
+        if lateral && matches!(kind, JoinKind::Right | JoinKind::Full) {
+            return Err(DbError::not_supported("RIGHT/FULL JOIN LATERAL"));
+        }
+        let mut combined = scope.clone();
+        combined.columns.extend(rs.columns.clone());
+        let on = match constraint {
+            Some(JoinConstraint::On(e)) => {
+                let x = b.bind_expr(e, &combined)?;
+                Some(b.coerce_to(x, &DataType::Bool)?)
+            }
+            Some(JoinConstraint::Using(cols)) => {
+                let mut pred: Option<Expr> = None;
+                for c in cols {
+                    let name = object_name(c).1;
+                    let li = scope.find(None, &name)?.ok_or_else(|| DbError::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" specified in USING clause does not exist in left table")))?;
+                    let ri = rs.find(None, &name)?.ok_or_else(|| DbError::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" specified in USING clause does not exist in right table")))?;
+                    let eq = Expr::Binary {
+                        op: BinOp::Eq,
+                        left: Box::new(Expr::Column(li, scope.columns[li].ty.clone())),
+                        right: Box::new(Expr::Column(
+                            scope.columns.len() + ri,
+                            rs.columns[ri].ty.clone(),
+                        )),
+                        ty: DataType::Bool,
+                    };
+                    pred = Some(match pred {
+                        None => eq,
+                        Some(p) => Expr::Binary {
+                            op: BinOp::And,
+                            left: Box::new(p),
+                            right: Box::new(eq),
+                            ty: DataType::Bool,
+                        },
+                    });
+                }
+                pred
+            }
+            Some(JoinConstraint::None) | None => None,
+            Some(other) => {
+                return Err(DbError::not_supported(format!("join constraint {other:?}")));
+            }
+        };
+        plan = Plan::Join {
+            left: Box::new(plan),
+            right: Box::new(rp),
+            kind,
+            on,
+            lateral,
+        };
+        scope = combined;
+    }
+    Ok((plan, scope))
+}
+
+fn table_factor(
+    b: &mut Binder<'_>,
+    f: &TableFactor,
+    left: Option<&Scope>,
+) -> DbResult<(Plan, Scope)> {
+    match f {
+        TableFactor::Table {
+            name,
+            alias,
+            args: Some(args),
+            ..
+        } => {
+            let (_, fname) = object_name(name);
+            let empty = Scope::default();
+            let mut bound = Vec::new();
+            for a in &args.args {
+                match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                        bound.push(b.bind_expr(e, left.unwrap_or(&empty))?)
+                    }
+                    other => {
+                        return Err(DbError::not_supported(format!("function argument {other}")));
+                    }
+                }
+            }
+            let types: Vec<DataType> = bound.iter().map(Expr::data_type).collect();
+            let ty = crate::func::table_function_type(&fname, &types)?;
+            let mut resolved = Vec::new();
+            for e in bound {
+                resolved.push(b.resolve(e, &ty)?);
+            }
+            let alias_name = alias
+                .as_ref()
+                .map(|a| ident(&a.name))
+                .unwrap_or_else(|| fname.clone());
+            let col_name = alias
+                .as_ref()
+                .and_then(|a| a.columns.first().map(|c| ident(&c.name)))
+                .unwrap_or_else(|| alias_name.clone());
+            let columns = vec![Column::computed(col_name, ty)];
+            let scope = Scope::of(&columns, Some(&alias_name));
+            Ok((
+                Plan::Function {
+                    name: fname,
+                    args: resolved,
+                    columns,
+                },
+                scope,
+            ))
+        }
+        TableFactor::Table { name, alias, .. } => {
+            let (schema, rel) = object_name(name);
+            let alias_name = alias
+                .as_ref()
+                .map(|a| ident(&a.name))
+                .unwrap_or_else(|| rel.clone());
+            if schema.is_none()
+                && let Some((_, cols)) = b.ctes.iter().rev().find(|(n, _)| *n == rel)
+            {
+                let columns = alias_columns(cols.clone(), alias.as_ref());
+                let scope = Scope::of(&columns, Some(&alias_name));
+                return Ok((Plan::CteRef { name: rel, columns }, scope));
+            }
+            let system = match schema.as_deref() {
+                Some("pg_catalog") | Some("information_schema") => {
+                    crate::catalog::system_columns(schema.as_deref(), &rel)
+                }
+                None if b.find_table(None, &rel)?.is_none() => {
+                    crate::catalog::system_columns(None, &rel)
+                }
+                _ => None,
+            };
+            if let Some(cols) = system {
+                let columns = alias_columns(cols, alias.as_ref());
+                let scope = Scope::of(&columns, Some(&alias_name));
+                let key = match schema.as_deref() {
+                    Some("information_schema") => format!("information_schema.{rel}"),
+                    _ => rel,
+                };
+                return Ok((Plan::System { name: key, columns }, scope));
+            }
+            let table = b.table(schema.as_deref(), &rel)?;
+            let columns = alias_columns(table_columns(&table), alias.as_ref());
+            let scope = Scope::of(&columns, Some(&alias_name));
+            Ok((
+                Plan::Scan {
+                    table,
+                    access: Access::Full,
+                    columns,
+                },
+                scope,
+            ))
+        }
+        TableFactor::Derived {
+            lateral,
+            subquery,
+            alias,
+            ..
+        } => {
+            if *lateral {
+                b.outer.push(left.cloned().unwrap_or_default());
+            }
+            let plan = bind_query(b, subquery);
+            if *lateral {
+                b.outer.pop();
+            }
+            let plan = plan?;
+            let alias_name = alias.as_ref().map(|a| ident(&a.name));
+            let columns = alias_columns(plan.columns(), alias.as_ref());
+            let scope = Scope::of(&columns, alias_name.as_deref());
+            let plan = Plan::Project {
+                exprs: columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Expr::Column(i, c.data_type.clone()))
+                    .collect(),
+                input: Box::new(plan),
+                columns,
+            };
+            Ok((plan, scope))
+        }
+        TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } => {
+            let (p, mut s) = from_item(b, table_with_joins, left)?;
+            if let Some(a) = alias {
+                let n = ident(&a.name);
+                for c in &mut s.columns {
+                    c.table = Some(n.clone());
+                }
+            }
+            Ok((p, s))
+        }
+        other => Err(DbError::not_supported(format!("FROM item {other}"))),
+    }
+}

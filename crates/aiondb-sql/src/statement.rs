@@ -1,0 +1,231 @@
+//! Describing and executing one statement.
+
+use crate::bind::{Binder, bind_query};
+use crate::dml::{BoundInsert, BoundModify};
+use crate::exec::Executor;
+use crate::output::{Column, Description, SqlContext, StatementOutput};
+use crate::plan::Plan;
+use aiondb_core::{DataType, DbError, DbResult, Value};
+use sqlparser::ast::{self, Statement};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+enum Bound {
+    Query(Plan),
+    Insert(Box<BoundInsert>),
+    Modify(Box<BoundModify>),
+    /// Statements without parameters or result rows (DDL, EXPLAIN, COPY TO).
+    Other,
+}
+
+fn bind(b: &mut Binder<'_>, stmt: &Statement) -> DbResult<Bound> {
+    Ok(match stmt {
+        Statement::Query(q) => Bound::Query(bind_query(b, q)?),
+        Statement::Insert(i) => Bound::Insert(Box::new(crate::dml::bind_insert(b, i)?)),
+        Statement::Update(u) => Bound::Modify(Box::new(crate::dml::bind_update(b, u)?)),
+        Statement::Delete(d) => Bound::Modify(Box::new(crate::dml::bind_delete(b, d)?)),
+        _ => Bound::Other,
+    })
+}
+
+fn binder<'a>(ctx: &'a SqlContext<'_>, params: Vec<DataType>) -> Binder<'a> {
+    Binder::new(ctx.txn.catalog(), ctx.database, ctx.search_path, params)
+}
+
+/// Parameter and result types of a statement.
+pub fn describe(
+    ctx: &mut SqlContext<'_>,
+    stmt: &Statement,
+    hints: &[DataType],
+) -> DbResult<Description> {
+    let mut b = binder(ctx, hints.to_vec());
+    let bound = bind(&mut b, stmt)?;
+    let params = b.final_params();
+    let columns = match bound {
+        Bound::Query(p) => p.columns(),
+        Bound::Insert(i) => i.returning.map(|(_, c)| c).unwrap_or_default(),
+        Bound::Modify(m) => m.returning.map(|(_, c)| c).unwrap_or_default(),
+        Bound::Other => match stmt {
+            Statement::Explain { .. } => vec![Column::computed("QUERY PLAN", DataType::Text)],
+            _ => Vec::new(),
+        },
+    };
+    Ok(Description { params, columns })
+}
+
+fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Executor<'b> {
+    Executor {
+        txn: ctx.txn,
+        env: ctx.env,
+        database: ctx.database,
+        search_path: ctx.search_path,
+        params: Arc::new(params.to_vec()),
+        outer: Vec::new(),
+        ctes: HashMap::new(),
+        deadline: ctx.deadline,
+        cancel: ctx.cancel.clone(),
+        statement_time: crate::exec::now_micros(),
+    }
+}
+
+/// Executes a statement with bound parameter values.
+pub fn execute(
+    ctx: &mut SqlContext<'_>,
+    stmt: &Statement,
+    params: &[Value],
+) -> DbResult<StatementOutput> {
+    let hints: Vec<DataType> = params.iter().map(|_| DataType::Unknown).collect();
+    let mut b = binder(ctx, hints);
+    let bound = bind(&mut b, stmt)?;
+    drop(b);
+    match bound {
+        Bound::Query(plan) => {
+            let columns = plan.columns();
+            let mut exec = executor(ctx, params);
+            let rows = exec.run(&plan)?;
+            let tag = format!("SELECT {}", rows.len());
+            Ok(StatementOutput::Rows {
+                columns: Arc::new(columns),
+                rows,
+                tag,
+            })
+        }
+        Bound::Insert(ins) => {
+            let mut exec = executor(ctx, params);
+            let (n, rows) = crate::dml::run_insert(&mut exec, &ins)?;
+            let tag = format!("INSERT 0 {n}");
+            Ok(match ins.returning {
+                Some((_, cols)) => StatementOutput::Rows {
+                    columns: Arc::new(cols),
+                    rows,
+                    tag,
+                },
+                None => StatementOutput::Command { tag },
+            })
+        }
+        Bound::Modify(m) => {
+            let mut exec = executor(ctx, params);
+            let (n, rows) = crate::dml::run_modify(&mut exec, &m)?;
+            let tag = format!("{} {n}", if m.delete { "DELETE" } else { "UPDATE" });
+            Ok(match m.returning {
+                Some((_, cols)) => StatementOutput::Rows {
+                    columns: Arc::new(cols),
+                    rows,
+                    tag,
+                },
+                None => StatementOutput::Command { tag },
+            })
+        }
+        Bound::Other => other(ctx, stmt),
+    }
+}
+
+fn command(tag: &str) -> DbResult<StatementOutput> {
+    Ok(StatementOutput::Command {
+        tag: tag.to_string(),
+    })
+}
+
+fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput> {
+    match stmt {
+        Statement::CreateTable(ct) => command(&crate::ddl::create_table(ctx, ct)?),
+        Statement::CreateIndex(ci) => command(&crate::ddl::create_index(ctx, ci)?),
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            ..
+        } => command(&crate::ddl::drop(ctx, object_type, *if_exists, names)?),
+        Statement::Truncate(t) => command(&crate::ddl::truncate(ctx, t)?),
+        Statement::AlterTable(at) => command(&crate::ddl::alter_table(ctx, at)?),
+        Statement::CreateSequence {
+            name,
+            if_not_exists,
+            sequence_options,
+            temporary: false,
+            ..
+        } => command(&crate::ddl::create_sequence(
+            ctx,
+            name,
+            *if_not_exists,
+            sequence_options,
+        )?),
+        Statement::Explain {
+            statement,
+            analyze: false,
+            ..
+        } => {
+            let mut b = binder(ctx, Vec::new());
+            let plan = match bind(&mut b, statement)? {
+                Bound::Query(p) => p,
+                Bound::Modify(m) => Plan::Scan {
+                    columns: Vec::new(),
+                    access: m.access.clone(),
+                    table: m.table.clone(),
+                },
+                _ => return Err(DbError::not_supported("EXPLAIN of this statement")),
+            };
+            let mut lines = Vec::new();
+            plan.explain(0, &mut lines);
+            let rows = lines.into_iter().map(|l| vec![Value::Text(l)]).collect();
+            Ok(StatementOutput::Rows {
+                columns: Arc::new(vec![Column::computed("QUERY PLAN", DataType::Text)]),
+                rows,
+                tag: "EXPLAIN".into(),
+            })
+        }
+        Statement::Copy {
+            source,
+            to: true,
+            target: ast::CopyTarget::Stdout,
+            options,
+            legacy_options,
+            ..
+        } => {
+            let query: ast::Query = match source {
+                ast::CopySource::Query(q) => (**q).clone(),
+                ast::CopySource::Table {
+                    table_name,
+                    columns,
+                } => {
+                    let cols = if columns.is_empty() {
+                        "*".to_string()
+                    } else {
+                        columns
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    let sql = format!("SELECT {cols} FROM {table_name}");
+                    match crate::parse::parse(&sql)?.pop() {
+                        Some(crate::parse::Command::Sql(s)) => match *s {
+                            Statement::Query(q) => *q,
+                            _ => return Err(DbError::internal("COPY rewrite")),
+                        },
+                        _ => return Err(DbError::internal("COPY rewrite")),
+                    }
+                }
+            };
+            let mut b = binder(ctx, Vec::new());
+            let plan = bind_query(&mut b, &query)?;
+            drop(b);
+            let types: Vec<DataType> = plan.columns().iter().map(|c| c.data_type.clone()).collect();
+            let format = ctx.format.clone();
+            let mut exec = executor(ctx, &[]);
+            let rows = exec.run(&plan)?;
+            crate::copy::copy_out(rows, &types, options, legacy_options, &format)
+        }
+        Statement::Copy { .. } => Err(DbError::not_supported(
+            "COPY to or from a file; use STDIN/STDOUT",
+        )),
+        other => Err(DbError::not_supported(format!(
+            "statement {}",
+            first_words(&other.to_string())
+        ))),
+    }
+}
+
+fn first_words(s: &str) -> String {
+    s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
