@@ -249,3 +249,95 @@ fn terminate_closes_cleanly() {
     c.send(&raw::msg(b'X', &[]));
     assert!(c.recv().is_none());
 }
+
+#[test]
+fn copy_from_stdin_in_simple_protocol_and_copy_fail() {
+    let (s, _d) = server();
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::query("CREATE TABLE cp (a int, b text)"));
+    assert_eq!(tags(&c.until_ready()), "C Z");
+    c.send(&raw::query("COPY cp FROM STDIN"));
+    let m = c.recv().expect("CopyInResponse");
+    assert_eq!(m.tag, b'G');
+    let mut batch = raw::copy_data(b"1\ta\n");
+    batch.extend(raw::copy_data(b"2\tb\n"));
+    batch.extend(raw::copy_done());
+    c.send(&batch);
+    let msgs = c.until_ready();
+    assert_eq!(tags(&msgs), "C Z");
+    assert_eq!(msgs[0].cstrings()[0], "COPY 2");
+    // CopyFail aborts the COPY with 57014; the connection stays usable.
+    c.send(&raw::query("COPY cp FROM STDIN"));
+    assert_eq!(c.recv().map(|m| m.tag), Some(b'G'));
+    let mut batch = raw::copy_data(b"3\tc\n");
+    batch.extend(raw::copy_fail("client changed its mind"));
+    c.send(&batch);
+    let msgs = c.until_ready();
+    assert_eq!(tags(&msgs), "E Z");
+    assert_eq!(msgs[0].sqlstate(), "57014");
+    c.send(&raw::query("SELECT count(*) FROM cp"));
+    let msgs = c.until_ready();
+    assert_eq!(msgs[1].data_row(), vec![Some(b"2".to_vec())]);
+    // Bad data is an error with SQLSTATE, not a dropped connection.
+    c.send(&raw::query("COPY cp FROM STDIN"));
+    assert_eq!(c.recv().map(|m| m.tag), Some(b'G'));
+    let mut batch = raw::copy_data(b"notanumber\tx\n");
+    batch.extend(raw::copy_done());
+    c.send(&batch);
+    let msgs = c.until_ready();
+    assert_eq!(msgs[0].tag, b'E', "{}", tags(&msgs));
+    assert_eq!(msgs[0].sqlstate(), "22P02");
+    c.send(&raw::query("SELECT 1"));
+    assert_eq!(tags(&c.until_ready()), "T D C Z");
+}
+
+#[test]
+fn copy_to_stdout_in_simple_protocol() {
+    let (s, _d) = server();
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::query(
+        "CREATE TABLE co (a int); INSERT INTO co VALUES (1), (2); COPY co TO STDOUT",
+    ));
+    let msgs = c.until_ready();
+    assert_eq!(tags(&msgs), "C C H d d c C Z");
+    assert_eq!(msgs[3].body, b"1\n");
+}
+
+#[test]
+fn notices_are_sent_as_notice_response() {
+    let (s, _d) = server();
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::query("DROP TABLE IF EXISTS nonexistent_table"));
+    let msgs = c.until_ready();
+    assert_eq!(tags(&msgs), "N C Z");
+    assert_eq!(msgs[0].field(b'S').as_deref(), Some("NOTICE"));
+    assert_eq!(msgs[0].sqlstate(), "00000");
+}
+
+#[test]
+fn describe_portal_reports_binary_formats_and_flush_answers() {
+    let (s, _d) = server();
+    let (mut c, _) = Raw::startup(s.port, PG);
+    let mut batch = raw::parse("", "SELECT 1::int4 AS a, 'x'::text AS b", &[]);
+    batch.extend(raw::bind("", "", &[], &[1, 0]));
+    batch.extend(raw::describe(b'P', ""));
+    batch.extend(raw::execute("", 0));
+    batch.extend(raw::flush());
+    c.send(&batch);
+    let mut msgs = Vec::new();
+    for _ in 0..5 {
+        msgs.push(c.recv().expect("answer before Sync, thanks to Flush"));
+    }
+    assert_eq!(tags(&msgs), "1 2 T D C");
+    // RowDescription: 2 fields; the first is int4 (OID 23), binary.
+    let t = &msgs[2].body;
+    assert_eq!(i16::from_be_bytes([t[0], t[1]]), 2);
+    let name_end = 2 + t[2..].iter().position(|b| *b == 0).expect("name") + 1;
+    let f = &t[name_end..name_end + 18];
+    assert_eq!(u32::from_be_bytes([f[6], f[7], f[8], f[9]]), 23);
+    assert_eq!(i16::from_be_bytes([f[10], f[11]]), 4);
+    assert_eq!(i16::from_be_bytes([f[16], f[17]]), 1);
+    assert_eq!(msgs[3].data_row()[0], Some(1i32.to_be_bytes().to_vec()));
+    c.send(&raw::sync());
+    assert_eq!(tags(&c.until_ready()), "Z");
+}

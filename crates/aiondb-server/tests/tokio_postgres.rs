@@ -161,3 +161,90 @@ async fn cancel_token_reaches_the_server() {
         .expect("usable after cancel");
     assert_eq!(first_value(&msgs).as_deref(), Some("2"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_interrupts_a_lock_wait() {
+    let (s, _d) = server();
+    let a = s.connect().await;
+    let b = s.connect().await;
+    a.batch_execute("CREATE TABLE lk (id int PRIMARY KEY, v int); INSERT INTO lk VALUES (1, 0)")
+        .await
+        .expect("setup");
+    a.batch_execute("BEGIN; UPDATE lk SET v = 1 WHERE id = 1")
+        .await
+        .expect("lock the row");
+    let token = b.cancel_token();
+    let waiter = tokio::spawn(async move {
+        let r = b.batch_execute("UPDATE lk SET v = 2 WHERE id = 1").await;
+        (r, b)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    token
+        .cancel_query(tokio_postgres::NoTls)
+        .await
+        .expect("send cancel");
+    let (r, b) = tokio::time::timeout(std::time::Duration::from_secs(20), waiter)
+        .await
+        .expect("cancel ended the wait")
+        .expect("join");
+    let e = r.expect_err("cancelled");
+    assert_eq!(e.code(), Some(&SqlState::QUERY_CANCELED), "{e:?}");
+    a.batch_execute("ROLLBACK").await.expect("rollback");
+    b.batch_execute("UPDATE lk SET v = 3 WHERE id = 1")
+        .await
+        .expect("usable after cancel");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_out_text() {
+    let (s, _d) = server();
+    let c = s.connect().await;
+    c.batch_execute("CREATE TABLE co (a int, b text); INSERT INTO co VALUES (1, 'x'), (2, NULL)")
+        .await
+        .expect("setup");
+    let stream = c.copy_out("COPY co TO STDOUT").await.expect("copy out");
+    futures::pin_mut!(stream);
+    let mut out = Vec::new();
+    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+        out.extend_from_slice(&chunk.expect("chunk"));
+    }
+    assert_eq!(String::from_utf8_lossy(&out), "1\tx\n2\t\\N\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_round_trip_of_common_types() {
+    let (s, _d) = server();
+    let c = s.connect().await;
+    let row = c
+        .query_one(
+            "SELECT $1::bool, $2::int2, $3::float8, $4::bytea, $5::varchar",
+            &[&true, &7i16, &1.5f64, &vec![0u8, 1, 255], &"v"],
+        )
+        .await
+        .expect("round trip");
+    assert!(row.get::<_, bool>(0));
+    assert_eq!(row.get::<_, i16>(1), 7);
+    assert_eq!(row.get::<_, f64>(2), 1.5);
+    assert_eq!(row.get::<_, Vec<u8>>(3), vec![0u8, 1, 255]);
+    assert_eq!(row.get::<_, String>(4), "v");
+    let null: Option<i32> = c
+        .query_one("SELECT $1::int4", &[&None::<i32>])
+        .await
+        .expect("null param")
+        .get(0);
+    assert_eq!(null, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_queries() {
+    let (s, _d) = server();
+    let c = s.connect().await;
+    let stmt = c.prepare("SELECT $1::int4 + 0").await.expect("prepare");
+    let futs = (0..20i32).map(|i| {
+        let c = &c;
+        let stmt = &stmt;
+        async move { c.query_one(stmt, &[&i]).await.map(|r| r.get::<_, i32>(0)) }
+    });
+    let got: Vec<i32> = futures::future::try_join_all(futs).await.expect("pipeline");
+    assert_eq!(got, (0..20).collect::<Vec<_>>());
+}
