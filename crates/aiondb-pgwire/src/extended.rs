@@ -165,7 +165,7 @@ impl Extended {
 
     pub async fn describe(
         &mut self,
-        _ctx: &mut Ctx,
+        ctx: &mut Ctx,
         conn: &mut TcpConn,
         m: Describe,
     ) -> Result<(), Step> {
@@ -190,10 +190,25 @@ impl Extended {
             }
             b'P' => {
                 let Some(portal) = self.portals.get(&target) else {
-                    return Err(err(
-                        SqlState::INVALID_CURSOR_NAME,
-                        format!("portal \"{target}\" does not exist"),
-                    ));
+                    // A portal made by SQL `DECLARE name CURSOR` (psycopg's
+                    // server-side cursors describe it by name): the engine
+                    // keeps those, so describe what a FETCH from it returns.
+                    let fetch = format!("FETCH FORWARD 0 FROM \"{}\"", target.replace('"', "\"\""));
+                    let session = &mut ctx.session;
+                    let described = blocking(|| session.prepare(&fetch, &[])).and_then(|r| r);
+                    let Ok(stmt) = described else {
+                        return Err(err(
+                            SqlState::INVALID_CURSOR_NAME,
+                            format!("portal \"{target}\" does not exist"),
+                        ));
+                    };
+                    if stmt.columns().is_empty() {
+                        conn.send(B::NoData(NoData::new())).await?;
+                    } else {
+                        conn.send(B::RowDescription(row_description(stmt.columns(), &[])))
+                            .await?;
+                    }
+                    return Ok(());
                 };
                 let columns: &[Column] = match &portal.state {
                     PortalState::Rows { columns, .. } => columns,

@@ -167,3 +167,34 @@ async fn scram_authentication() {
         );
     }
 }
+
+#[test]
+fn connections_beyond_max_connections_get_53300() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Server::start_with(
+        &dir.path().join("data"),
+        &[],
+        &[("AIONDB_SERVER_MAX_CONNECTIONS", "2")],
+    );
+    let pg = [("user", "postgres"), ("database", "postgres")];
+    let (_a, ma) = common::raw::Raw::startup(s.port, &pg);
+    let (_b, mb) = common::raw::Raw::startup(s.port, &pg);
+    assert_eq!(ma.last().map(|m| m.tag), Some(b'Z'));
+    assert_eq!(mb.last().map(|m| m.tag), Some(b'Z'));
+    let (_c, mc) = common::raw::Raw::startup(s.port, &pg);
+    assert_eq!(mc[0].sqlstate(), "53300", "{mc:?}");
+    drop(_a);
+    // The slot frees up once a connection ends.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_d, md) = common::raw::Raw::startup(s.port, &pg);
+        if md.last().map(|m| m.tag) == Some(b'Z') {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "slot never freed: {md:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

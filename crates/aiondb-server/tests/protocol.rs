@@ -341,3 +341,30 @@ fn describe_portal_reports_binary_formats_and_flush_answers() {
     c.send(&raw::sync());
     assert_eq!(tags(&c.until_ready()), "Z");
 }
+
+#[test]
+fn startup_options_and_settings_apply_to_the_session() {
+    let (s, _d) = server();
+    let (mut c, msgs) = Raw::startup(
+        s.port,
+        &[
+            ("user", "postgres"),
+            ("database", "postgres"),
+            ("application_name", "rawtest"),
+            ("options", "-c statement_timeout=5s -c extra_float_digits=2"),
+        ],
+    );
+    assert_eq!(msgs.last().map(|m| m.tag), Some(b'Z'), "{msgs:?}");
+    let app = msgs
+        .iter()
+        .filter(|m| m.tag == b'S')
+        .map(|m| m.cstrings())
+        .find(|p| p[0] == "application_name");
+    assert_eq!(app.map(|p| p[1].clone()).as_deref(), Some("rawtest"));
+    c.send(&raw::query("SHOW statement_timeout"));
+    let msgs = c.until_ready();
+    assert_eq!(msgs[1].data_row(), vec![Some(b"5s".to_vec())]);
+    c.send(&raw::query("SHOW extra_float_digits"));
+    let msgs = c.until_ready();
+    assert_eq!(msgs[1].data_row(), vec![Some(b"2".to_vec())]);
+}
