@@ -263,7 +263,10 @@ async fn scram_auth(
     let Some(first) = read_password_message(conn).await? else {
         return Ok(false);
     };
-    let initial = match first.into_sasl_initial_response() {
+    let initial = match catch_unwind(AssertUnwindSafe(|| first.into_sasl_initial_response()))
+        .unwrap_or(Err(
+            pgwire::error::PgWireError::FailedToCoercePasswordMessage,
+        )) {
         Ok(m) if m.auth_method == scram::MECHANISM => m,
         Ok(_) => {
             let e = malformed("client selected an invalid SASL authentication mechanism");
@@ -295,7 +298,9 @@ async fn scram_auth(
     let Some(second) = read_password_message(conn).await? else {
         return Ok(false);
     };
-    let response = match second.into_sasl_response() {
+    let response = match catch_unwind(AssertUnwindSafe(|| second.into_sasl_response())).unwrap_or(
+        Err(pgwire::error::PgWireError::FailedToCoercePasswordMessage),
+    ) {
         Ok(r) => r,
         Err(_) => {
             conn.send_fatal(&malformed("malformed SASL message"))

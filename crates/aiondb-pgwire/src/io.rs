@@ -21,6 +21,9 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
+/// Largest frontend message accepted (PostgreSQL's limit: 1 GB - 1).
+const MAX_MESSAGE_LEN: i32 = 0x3fff_ffff;
+
 /// Flush the output buffer once it grows past this, even mid-result.
 const FLUSH_THRESHOLD: usize = 64 * 1024;
 
@@ -204,13 +207,45 @@ impl Conn {
     }
 
     /// Reads one frontend message.
+    ///
+    /// Framing is checked here, not by the codec: the codec decodes from
+    /// the whole buffer and trusts the body to match the length, so a
+    /// truncated or padded message could read into its neighbour or panic.
+    /// Each message is cut out by its length first, decoded alone (a panic
+    /// in the codec becomes a protocol violation), and must be consumed
+    /// exactly.
     pub async fn read_message(&mut self) -> Result<PgWireFrontendMessage, ReadError> {
         loop {
-            match PgWireFrontendMessage::decode(&mut self.rbuf, &self.ctx) {
-                Ok(Some(msg)) => return Ok(msg),
-                Ok(None) => self.fill().await?,
-                Err(e) => return Err(ReadError::Protocol(e.to_string())),
+            if self.rbuf.len() >= 5 {
+                let len =
+                    i32::from_be_bytes([self.rbuf[1], self.rbuf[2], self.rbuf[3], self.rbuf[4]]);
+                if !(4..=MAX_MESSAGE_LEN).contains(&len) {
+                    return Err(ReadError::Protocol(format!(
+                        "invalid message length {len} for message type 0x{:02x}",
+                        self.rbuf[0]
+                    )));
+                }
+                let total = 1 + len as usize;
+                if self.rbuf.len() >= total {
+                    let mut frame = self.rbuf.split_to(total);
+                    let kind = frame[0];
+                    let ctx = &self.ctx;
+                    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        PgWireFrontendMessage::decode(&mut frame, ctx)
+                    }));
+                    let invalid = || {
+                        ReadError::Protocol(format!(
+                            "invalid message format (message type 0x{kind:02x})"
+                        ))
+                    };
+                    return match decoded {
+                        Ok(Ok(Some(msg))) if frame.is_empty() => Ok(msg),
+                        Ok(Ok(_)) | Err(_) => Err(invalid()),
+                        Ok(Err(e)) => Err(ReadError::Protocol(e.to_string())),
+                    };
+                }
             }
+            self.fill().await?;
         }
     }
 

@@ -198,3 +198,37 @@ fn connections_beyond_max_connections_get_53300() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn malformed_sasl_messages_are_refused_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Server::start_with(
+        &dir.path().join("data"),
+        &[],
+        &[("AIONDB_AUTH_METHOD", "scram-sha-256")],
+    );
+    let pg = [("user", "postgres"), ("database", "postgres")];
+    for body in [
+        // Declared data length beyond the message.
+        [&b"SCRAM-SHA-256\0"[..], &1000i32.to_be_bytes(), b"ab"].concat(),
+        // Wrong mechanism.
+        [&b"MD5\0"[..], &4i32.to_be_bytes(), b"abcd"].concat(),
+        // Not a SCRAM client-first-message.
+        [&b"SCRAM-SHA-256\0"[..], &3i32.to_be_bytes(), b"xyz"].concat(),
+    ] {
+        let mut c = common::raw::Raw::connect(s.port);
+        c.send(&common::raw::startup_packet(&pg));
+        let m = c.recv().expect("AuthenticationSASL");
+        assert_eq!(m.tag, b'R');
+        assert_eq!(&m.body[..4], &10i32.to_be_bytes());
+        c.send(&common::raw::msg(b'p', &body));
+        let m = c.recv().expect("error");
+        assert_eq!(m.tag, b'E');
+        assert_eq!(m.sqlstate(), "08P01", "{body:?}");
+        assert_eq!(m.field(b'S').as_deref(), Some("FATAL"));
+    }
+    // Still serving.
+    let mut c = common::raw::Raw::connect(s.port);
+    c.send(&common::raw::startup_packet(&pg));
+    assert_eq!(c.recv().map(|m| m.tag), Some(b'R'));
+}

@@ -368,3 +368,32 @@ fn startup_options_and_settings_apply_to_the_session() {
     let msgs = c.until_ready();
     assert_eq!(msgs[1].data_row(), vec![Some(b"2".to_vec())]);
 }
+
+#[test]
+fn truncated_and_padded_messages_are_protocol_violations() {
+    let (s, _d) = server();
+    // Bind whose body stops after the statement name.
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::msg(b'B', b"\0\0"));
+    let m = c.recv().expect("error");
+    assert_eq!((m.tag, m.sqlstate()), (b'E', "08P01".to_string()));
+    // Query with bytes after its terminator.
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::msg(b'Q', b"SELECT 1\0junk"));
+    let m = c.recv().expect("error");
+    assert_eq!((m.tag, m.sqlstate()), (b'E', "08P01".to_string()));
+    // A length below 4.
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&[b'Q', 0, 0, 0, 2]);
+    let m = c.recv().expect("error");
+    assert_eq!((m.tag, m.sqlstate()), (b'E', "08P01".to_string()));
+    // Password message outside authentication.
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::msg(b'p', b"x\0"));
+    let m = c.recv().expect("error");
+    assert_eq!(m.sqlstate(), "08P01");
+    // The server is fine.
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::query("SELECT 1"));
+    assert_eq!(tags(&c.until_ready()), "T D C Z");
+}
