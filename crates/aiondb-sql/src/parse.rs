@@ -56,11 +56,34 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
             }
             _ => {}
         }
+        let rewritten;
+        let text = if words.first().map(String::as_str) == Some("copy") {
+            rewritten = copy_booleans(text);
+            rewritten.as_str()
+        } else {
+            text
+        };
         let statements = Parser::parse_sql(&PostgreSqlDialect {}, text)
             .map_err(|e| syntax_error(sql, start, text, &e.to_string()))?;
         out.extend(statements.into_iter().map(|s| Command::Sql(Box::new(s))));
     }
     Ok(out)
+}
+
+/// COPY options take `on`/`off` as booleans in PostgreSQL; sqlparser
+/// only reads `true`/`false`.
+fn copy_booleans(text: &str) -> String {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"(?i)\b(freeze|header)\s+(on|off)\b").ok());
+    match re {
+        Some(re) => re
+            .replace_all(text, |c: &regex::Captures<'_>| {
+                let v = if c[2].eq_ignore_ascii_case("on") { "true" } else { "false" };
+                format!("{} {v}", &c[1])
+            })
+            .into_owned(),
+        None => text.to_string(),
+    }
 }
 
 /// The last part of a possibly qualified name.
