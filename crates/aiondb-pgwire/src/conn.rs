@@ -207,7 +207,7 @@ async fn handshake(
             return Ok(None);
         }
     };
-    tracing::info!(user, database, application_name, "connection authorized");
+    tracing::debug!(user, database, application_name, "connection authorized");
     conn.send(B::Authentication(Authentication::Ok)).await?;
     for (name, value) in session.parameter_status() {
         conn.send(B::ParameterStatus(ParameterStatus::new(name, value)))

@@ -8,7 +8,11 @@
 //!
 //! Only its **message codec** (`pgwire::messages`, compiled with default
 //! features off): every frontend message is decoded and every backend
-//! message encoded by it. The protocol itself — startup, SSL/GSS
+//! message encoded by it. Framing is ours: each message is cut out by its
+//! length before the codec sees it (the codec trusts lengths and can read
+//! past a short body or panic), and the untyped startup-phase packets
+//! (SSLRequest, GSSENCRequest, CancelRequest, StartupMessage) are parsed
+//! here too. The protocol itself — startup, SSL/GSS
 //! negotiation, SCRAM, simple and extended query, portals, COPY, cancel —
 //! is driven here. pgwire's handler traits own statement and portal storage
 //! and stream rows through their own types; the engine already prepares

@@ -116,3 +116,14 @@ fn psql_over_tls_when_configured() {
     let (ok, out, err) = s.psql(&["-A", "-t", "-c", "SELECT 2"]);
     assert!(ok, "{out}{err}");
 }
+
+#[test]
+fn psql_dt_lists_a_created_table() {
+    let (s, _d) = server();
+    let (ok, out, err) = s.psql(&["-c", "CREATE TABLE listed_here (id int PRIMARY KEY)"]);
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = s.psql(&["-c", "\\dt"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("listed_here"), "{out}");
+    assert!(out.contains("table"), "{out}");
+}
