@@ -24,7 +24,7 @@ use pgwire::messages::extendedquery::{
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse};
 
 use crate::conn::{Ctx, Step, TcpConn, blocking};
-use crate::simple::{copy_in, copy_out, encode_rows, row_description};
+use crate::simple::{copy_in, copy_out, encode_rows, row_description, wire_type};
 
 enum PortalState {
     /// Bound, not executed yet.
@@ -178,7 +178,11 @@ impl Extended {
                         format!("prepared statement \"{target}\" does not exist"),
                     ));
                 };
-                let types = stmt.param_types().iter().map(|t| t.oid()).collect();
+                let types = stmt
+                    .param_types()
+                    .iter()
+                    .map(|t| wire_type(t).oid())
+                    .collect();
                 conn.send(B::ParameterDescription(ParameterDescription::new(types)))
                     .await?;
                 if stmt.columns().is_empty() {

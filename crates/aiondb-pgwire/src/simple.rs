@@ -1,7 +1,7 @@
 //! The simple query protocol, and the pieces both protocols share: row
 //! descriptions, DataRow encoding, and the COPY sub-protocols.
 
-use aiondb_core::{DbError, DbResult, SqlState, Value};
+use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
 use aiondb_engine::{Column, CopyFormat, Session, StatementOutput};
 use bytes::{BufMut, BytesMut};
 use pgwire::messages::PgWireBackendMessage as B;
@@ -22,19 +22,30 @@ pub fn format_of(formats: &[i16], i: usize) -> i16 {
     }
 }
 
+/// The type a client is told about: an unresolved literal or parameter
+/// travels as text (PostgreSQL 10+ resolves unknown outputs to text, and
+/// the engine decodes unknown parameters as text).
+pub fn wire_type(t: &DataType) -> &DataType {
+    match t {
+        DataType::Unknown => &DataType::Text,
+        other => other,
+    }
+}
+
 pub fn row_description(columns: &[Column], formats: &[i16]) -> RowDescription {
     RowDescription::new(
         columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
+                let t = wire_type(&c.data_type);
                 FieldDescription::new(
                     c.name.clone(),
                     c.table_oid as i32,
                     c.column_id,
-                    c.data_type.oid(),
-                    c.data_type.type_len(),
-                    c.data_type.typmod(),
+                    t.oid(),
+                    t.type_len(),
+                    t.typmod(),
                     format_of(formats, i),
                 )
             })

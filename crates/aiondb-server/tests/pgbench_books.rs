@@ -10,7 +10,14 @@ use std::process::{Command, Stdio};
 
 fn pgbench(server: &Server, args: &[&str]) -> String {
     let out = Command::new("pgbench")
-        .args(["-h", "127.0.0.1", "-p", &server.port.to_string(), "-U", "postgres"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &server.port.to_string(),
+            "-U",
+            "postgres",
+        ])
         .args(args)
         .arg("postgres")
         .stdin(Stdio::null())
@@ -21,14 +28,23 @@ fn pgbench(server: &Server, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "pgbench {args:?} failed:\n{text}\n{}", server.log());
+    assert!(
+        out.status.success(),
+        "pgbench {args:?} failed:\n{text}\n{}",
+        server.log()
+    );
     text
 }
 
 /// The number after `label` in pgbench's report.
 fn field(report: &str, label: &str) -> Option<u64> {
     let line = report.lines().find(|l| l.trim_start().starts_with(label))?;
-    line.split(':').nth(1)?.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty())?.parse().ok()
+    line.split(':')
+        .nth(1)?
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())?
+        .parse()
+        .ok()
 }
 
 /// (sum abalance, sum bbalance, sum tbalance, sum delta, history rows).
@@ -43,7 +59,11 @@ fn sums(server: &Server) -> (i64, i64, i64, i64, i64) {
                 (select count(*) from pgbench_history)",
     ]);
     assert!(ok, "{err}");
-    let v: Vec<i64> = out.trim().split('|').map(|x| x.parse().expect("number")).collect();
+    let v: Vec<i64> = out
+        .trim()
+        .split('|')
+        .map(|x| x.parse().expect("number"))
+        .collect();
     (v[0], v[1], v[2], v[3], v[4])
 }
 
@@ -61,14 +81,25 @@ fn books_balance_after_every_query_mode() {
             args.push("-n");
         }
         let report = pgbench(&server, &args);
-        assert_eq!(field(&report, "number of failed transactions"), Some(0), "{report}");
+        assert_eq!(
+            field(&report, "number of failed transactions"),
+            Some(0),
+            "{report}"
+        );
         done += field(&report, "number of transactions actually processed").expect("processed");
     }
     let report = pgbench(&server, &["-c", "8", "-j", "2", "-T", "10", "-S", "-n"]);
-    assert_eq!(field(&report, "number of failed transactions"), Some(0), "{report}");
+    assert_eq!(
+        field(&report, "number of failed transactions"),
+        Some(0),
+        "{report}"
+    );
     let (a, b, t, d, n) = sums(&server);
     assert_eq!((a, b, t), (d, d, d), "balances disagree with the history");
-    assert_eq!(n as u64, done, "every transaction pgbench counted is in the history");
+    assert_eq!(
+        n as u64, done,
+        "every transaction pgbench counted is in the history"
+    );
 }
 
 #[test]
@@ -78,7 +109,22 @@ fn kill_9_during_pgbench_loses_no_reported_transaction() {
     pgbench(&server, &["-i", "-s", "2", "-q"]);
     let port = server.port.to_string();
     let bench = Command::new("pgbench")
-        .args(["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-n", "-c", "4", "-j", "2", "-T", "30", "postgres"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-n",
+            "-c",
+            "4",
+            "-j",
+            "2",
+            "-T",
+            "30",
+            "postgres",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -86,14 +132,30 @@ fn kill_9_during_pgbench_loses_no_reported_transaction() {
         .expect("spawn pgbench");
     std::thread::sleep(std::time::Duration::from_secs(5));
     server.signal(libc::SIGKILL);
-    let out = bench.wait_with_output().expect("pgbench exits once the server is gone");
-    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = bench
+        .wait_with_output()
+        .expect("pgbench exits once the server is gone");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let processed = field(&report, "number of transactions actually processed").unwrap_or(0);
     let _ = server.wait_exit(std::time::Duration::from_secs(10));
     drop(server);
     let server = Server::start(dir.path());
     let (a, b, t, d, n) = sums(&server);
-    assert_eq!((a, b, t), (d, d, d), "a transaction is partially visible after the crash");
-    assert!(n as u64 >= processed, "pgbench reported {processed} transactions, the history holds {n}:\n{report}");
-    assert!(processed > 0, "pgbench did no work before the kill:\n{report}");
+    assert_eq!(
+        (a, b, t),
+        (d, d, d),
+        "a transaction is partially visible after the crash"
+    );
+    assert!(
+        n as u64 >= processed,
+        "pgbench reported {processed} transactions, the history holds {n}:\n{report}"
+    );
+    assert!(
+        processed > 0,
+        "pgbench did no work before the kill:\n{report}"
+    );
 }

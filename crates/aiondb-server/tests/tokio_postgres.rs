@@ -248,3 +248,13 @@ async fn pipelined_queries() {
     let got: Vec<i32> = futures::future::try_join_all(futs).await.expect("pipeline");
     assert_eq!(got, (0..20).collect::<Vec<_>>());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untyped_parameter_travels_as_text() {
+    let (s, _d) = server();
+    let c = s.connect().await;
+    let stmt = c.prepare("SELECT $1").await.expect("prepare");
+    assert_eq!(stmt.params()[0], tokio_postgres::types::Type::TEXT);
+    let row = c.query_one(&stmt, &[&"hello"]).await.expect("execute");
+    assert_eq!(row.get::<_, String>(0), "hello");
+}
