@@ -104,6 +104,9 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("aiondb-worker")
+        // Statements run on these threads (block_in_place); deeply nested
+        // expressions recurse in the binder and evaluator.
+        .thread_stack_size(64 * 1024 * 1024)
         .build()
     {
         Ok(r) => r,

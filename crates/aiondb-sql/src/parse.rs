@@ -11,6 +11,10 @@ use sqlparser::ast::{ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
+/// How deeply expressions may nest (the server runs statements on
+/// threads with large stacks).
+const RECURSION_LIMIT: usize = 1000;
+
 /// One parsed command.
 #[derive(Clone, Debug)]
 pub enum Command {
@@ -63,7 +67,10 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         } else {
             text
         };
-        let statements = Parser::parse_sql(&PostgreSqlDialect {}, text)
+        let statements = Parser::new(&PostgreSqlDialect {})
+            .with_recursion_limit(RECURSION_LIMIT)
+            .try_with_sql(text)
+            .and_then(|mut p| p.parse_statements())
             .map_err(|e| syntax_error(sql, start, text, &e.to_string()))?;
         out.extend(statements.into_iter().map(|s| Command::Sql(Box::new(s))));
     }
@@ -78,7 +85,11 @@ fn copy_booleans(text: &str) -> String {
     match re {
         Some(re) => re
             .replace_all(text, |c: &regex::Captures<'_>| {
-                let v = if c[2].eq_ignore_ascii_case("on") { "true" } else { "false" };
+                let v = if c[2].eq_ignore_ascii_case("on") {
+                    "true"
+                } else {
+                    "false"
+                };
                 format!("{} {v}", &c[1])
             })
             .into_owned(),
