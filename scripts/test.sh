@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo nextest run --workspace --no-fail-fast
 cargo test --workspace --doc --quiet
+scripts/slt-check.sh

@@ -178,6 +178,12 @@ pub fn system_columns(schema: Option<&str>, name: &str) -> Option<Vec<Column>> {
             c("partnatts", Int2),
         ],
         (_, "pg_inherits") => vec![c("inhrelid", Oid), c("inhparent", Oid), c("inhseqno", Int4)],
+        (_, "pg_auth_members") => vec![
+            c("roleid", Oid),
+            c("member", Oid),
+            c("grantor", Oid),
+            c("admin_option", Bool),
+        ],
         (_, "pg_constraint") => vec![
             c("oid", Oid),
             c("conname", Text),

@@ -595,6 +595,11 @@ pub fn eval_subquery(
     let rows = rows?;
     Ok(match kind {
         SubqueryKind::Exists => Value::Bool(!rows.is_empty()),
+        SubqueryKind::Array => Value::Array(
+            rows.into_iter()
+                .map(|r| r.into_iter().next().unwrap_or(Value::Null))
+                .collect(),
+        ),
         SubqueryKind::Scalar => match rows.len() {
             0 => Value::Null,
             1 => rows[0].first().cloned().unwrap_or(Value::Null),

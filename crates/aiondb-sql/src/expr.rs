@@ -45,6 +45,8 @@ pub enum SubqueryKind {
         left: Box<Expr>,
         negated: bool,
     },
+    /// `ARRAY(subquery)`.
+    Array,
 }
 
 /// A bound, typed expression.

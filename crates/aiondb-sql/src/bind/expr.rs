@@ -877,6 +877,22 @@ impl Binder<'_> {
 
     fn function(&mut self, f: &ast::Function, scope: &Scope) -> DbResult<Expr> {
         let (_, name) = object_name(&f.name);
+        if let (FunctionArguments::Subquery(q), "array") = (&f.args, name.as_str()) {
+            let plan = self.subquery(q, scope)?;
+            let cols = plan.columns();
+            if cols.len() != 1 {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "subquery must return only one column",
+                ));
+            }
+            let ty = DataType::Array(Box::new(cols[0].data_type.clone()));
+            return Ok(Expr::Subquery {
+                plan: Box::new(plan),
+                kind: SubqueryKind::Array,
+                ty,
+            });
+        }
         if let Some(over) = &f.over {
             return self.window_function(f, &name, over, scope);
         }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the public sqllogictest files (../shared/conformance/slt) against the
+# real aiondb binary.
+#
+#   scripts/slt-check.sh          # CI: every file listed in
+#                                 # tests/conformance/slt-passing.txt must pass
+#   scripts/slt-check.sh --all    # every file; prints the N passed, M failed
+#                                 # count and the files that pass but are not
+#                                 # listed yet (add them in the same change)
+#
+# AIONDB_BIN overrides the binary (default: target/debug/aiondb, built by
+# the test suite; built here if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+conf="$root/../shared/conformance"
+list="$root/tests/conformance/slt-passing.txt"
+mode=${1:-listed}
+[ -d "$conf/slt" ] || { echo "conformance corpus not found at $conf" >&2; exit 2; }
+bin=${AIONDB_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/aiondb}
+[ -x "$bin" ] || cargo build -q -p aiondb-server
+slt=$(command -v sqllogictest || echo "$HOME/.cargo/bin/sqllogictest")
+[ -x "$slt" ] || { echo "sqllogictest not installed (scripts/setup.sh installs it)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/aiondb-slt.XXXXXX)
+log="$work/server.log"
+"$bin" --data-dir "$work/data" --port 0 > "$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+port=""
+for _ in $(seq 600); do
+  port=$(sed -n 's/.*ready to accept connections on [0-9.]*:\([0-9]*\).*/\1/p' "$log" | tail -1)
+  [ -n "$port" ] && break
+  kill -0 $pid 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "aiondb did not start" >&2; cat "$log" >&2; exit 1; }
+
+# Stage the files to run in a directory tree the runner understands.
+sel="$work/slt"
+mkdir -p "$sel"
+if [ "$mode" = "--all" ]; then
+  cp -r "$conf/slt/." "$sel/"
+else
+  while IFS= read -r f; do
+    [ -z "$f" ] || [ "${f#\#}" != "$f" ] && continue
+    mkdir -p "$sel/$(dirname "$f")"
+    cp "$conf/slt/$f" "$sel/$f"
+  done < "$list"
+fi
+export SLT_BIN="$slt" SLT_TIMEOUT=${SLT_TIMEOUT:-600}
+set +e
+out=$("$conf/run-slt.sh" 127.0.0.1 "$port" "$sel" "$work/out")
+rc=$?
+set -e
+echo "$out"
+if [ "$mode" = "--all" ]; then
+  echo "# passing but not listed in tests/conformance/slt-passing.txt:"
+  echo "$out" | awk '/^PASS/ {print $2}' | while read -r f; do grep -qxF "$f" "$list" || echo "  $f"; done
+  exit 0
+fi
+exit $rc
