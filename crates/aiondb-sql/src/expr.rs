@@ -259,6 +259,16 @@ impl Expr {
                     None => Value::Null,
                 }
             }
+            Expr::Func { name, args, ty } if name == "coalesce" => {
+                // Lazy, as in PostgreSQL: later arguments are not evaluated.
+                for a in args {
+                    let v = a.eval(row, env)?;
+                    if !v.is_null() {
+                        return ops::coerce(v, &a.data_type(), ty);
+                    }
+                }
+                Value::Null
+            }
             Expr::Func { name, args, ty } => {
                 let mut values = Vec::with_capacity(args.len());
                 for a in args {

@@ -283,7 +283,7 @@ pub fn call(
             return Ok(if eq == Value::Bool(true) {
                 Value::Null
             } else {
-                a
+                ops::coerce(a, &types[0], ty)?
             });
         }
         "greatest" | "least" => {

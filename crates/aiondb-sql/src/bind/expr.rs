@@ -87,6 +87,16 @@ impl Binder<'_> {
             _ => (l, r),
         };
         let ty = ops::result_type(op, &l.data_type(), &r.data_type())?;
+        // Strict operators with a NULL constant operand are NULL, whatever
+        // the other side would do (PostgreSQL folds them at plan time).
+        let strict = !matches!(
+            op,
+            BinOp::And | BinOp::Or | BinOp::Distinct | BinOp::NotDistinct
+        );
+        let null_const = |e: &Expr| matches!(e, Expr::Const(Value::Null, _));
+        if strict && (null_const(&l) || null_const(&r)) {
+            return Ok(Expr::Const(Value::Null, ty));
+        }
         let folded = Expr::Binary {
             op,
             left: Box::new(l),
@@ -335,7 +345,16 @@ impl Binder<'_> {
                         Expr::Const(v, t) => Expr::Const(ops::negate(v)?, t),
                         other => Expr::Neg(Box::new(other)),
                     },
-                    UnaryOperator::Plus => inner,
+                    UnaryOperator::Plus => {
+                        let t = inner.data_type();
+                        if !t.is_numeric() && !matches!(t, DataType::Unknown | DataType::Interval) {
+                            return Err(DbError::new(
+                                SqlState::UNDEFINED_FUNCTION,
+                                format!("operator does not exist: + {t}"),
+                            ));
+                        }
+                        inner
+                    }
                     UnaryOperator::Not => {
                         let inner = self.coerce_to(inner, &DataType::Bool)?;
                         Expr::Not(Box::new(inner))

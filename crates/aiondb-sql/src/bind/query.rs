@@ -539,7 +539,21 @@ fn bind_select(
             let idx: usize = rest
                 .parse()
                 .map_err(|_| DbError::internal("bad star index"))?;
-            return Ok(Expr::Column(idx, scope.columns[idx].ty.clone()));
+            let column = Expr::Column(idx, scope.columns[idx].ty.clone());
+            if let Some(ctx) = &b.agg {
+                // In a grouped query, * means the grouped columns.
+                return match ctx.group_exprs.iter().position(|g| *g == column) {
+                    Some(p) => Ok(Expr::Column(p, column.data_type())),
+                    None => Err(DbError::new(
+                        SqlState::GROUPING_ERROR,
+                        format!(
+                            "column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function",
+                            scope.columns[idx].name
+                        ),
+                    )),
+                };
+            }
+            return Ok(column);
         }
         b.bind_expr(e, sc)
     };
