@@ -367,7 +367,7 @@ fn bind_where(
         access: Access::Full,
         columns: table_columns(table),
     };
-    let access = match crate::bind::query::with_filter_public(scan, pred.clone()) {
+    let access = match crate::bind::from::with_filter(scan, pred.clone()) {
         Plan::Filter { input, .. } => match *input {
             Plan::Scan { access, .. } => access,
             _ => Access::Full,

@@ -4,12 +4,9 @@ use super::{AggContext, Binder, Scope};
 use crate::expr::{BinOp, Expr, SubqueryKind};
 use crate::ops;
 use crate::parse::{ident, object_name};
-use crate::plan::{AggCall, SortKey, WindowCall};
 use crate::types::{self, FormatOptions};
 use aiondb_core::{DataType, DbError, DbResult, Numeric, SqlState, Value};
-use sqlparser::ast::{
-    self, BinaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
-};
+use sqlparser::ast::{self, BinaryOperator, FunctionArguments, UnaryOperator};
 
 /// Maps sqlparser's type to ours.
 pub fn data_type(t: &ast::DataType) -> DbResult<DataType> {
@@ -114,146 +111,6 @@ impl Binder<'_> {
         self.bind_plain(e, scope)
     }
 
-    /// Binding inside a grouped query: aggregates become references to the
-    /// Aggregate node's output, grouped expressions too.
-    fn bind_grouped(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
-        if let ast::Expr::Function(f) = e {
-            let (_, name) = object_name(&f.name);
-            if crate::func::is_aggregate(&name) && f.over.is_none() {
-                return self.bind_aggregate(f, &name);
-            }
-        }
-        // A grouped expression?
-        let ctx = self.agg.take();
-        let attempt = ctx.as_ref().map(|c| {
-            let input = c.input.clone();
-            (self.bind_plain(e, &input), c.group_exprs.clone())
-        });
-        self.agg = ctx;
-        if let Some((Ok(bound), groups)) = attempt {
-            if let Some(i) = groups.iter().position(|g| *g == bound) {
-                return Ok(Expr::Column(i, bound.data_type()));
-            }
-            if bound.is_row_independent() || matches!(bound, Expr::Const(..)) {
-                return Ok(bound);
-            }
-        }
-        match e {
-            ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) => {
-                let name = e.to_string();
-                Err(DbError::new(
-                    SqlState::GROUPING_ERROR,
-                    format!(
-                        "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
-                    ),
-                ))
-            }
-            _ => self.bind_plain(e, scope),
-        }
-    }
-
-    fn bind_aggregate(&mut self, f: &ast::Function, name: &str) -> DbResult<Expr> {
-        let Some(ctx) = self.agg.take() else {
-            return Err(DbError::internal("aggregate outside a grouped query"));
-        };
-        let input = ctx.input.clone();
-        self.agg = None;
-        let result = (|| -> DbResult<AggCall> {
-            let (args, star, distinct, order_by) = self.function_args(f, &input)?;
-            let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
-            let ty = crate::func::aggregate_type(name, &types)?;
-            let args = match name {
-                "string_agg" => {
-                    let mut a = Vec::new();
-                    for x in args {
-                        a.push(self.coerce_to(x, &DataType::Text)?);
-                    }
-                    a
-                }
-                _ => args,
-            };
-            Ok(AggCall {
-                name: name.to_string(),
-                args,
-                distinct,
-                star,
-                ty,
-                order_by,
-            })
-        })();
-        let mut ctx = ctx;
-        let call = match result {
-            Ok(c) => c,
-            Err(e) => {
-                self.agg = Some(ctx);
-                return Err(e);
-            }
-        };
-        let ty = call.ty.clone();
-        let idx = match ctx.aggs.iter().position(|a| *a == call) {
-            Some(i) => i,
-            None => {
-                ctx.aggs.push(call);
-                ctx.aggs.len() - 1
-            }
-        };
-        let col = ctx.group_exprs.len() + idx;
-        self.agg = Some(ctx);
-        Ok(Expr::Column(col, ty))
-    }
-
-    fn function_args(
-        &mut self,
-        f: &ast::Function,
-        scope: &Scope,
-    ) -> DbResult<(Vec<Expr>, bool, bool, Vec<SortKey>)> {
-        let mut args = Vec::new();
-        let mut star = false;
-        let mut distinct = false;
-        let mut order_by = Vec::new();
-        match &f.args {
-            FunctionArguments::None => {}
-            FunctionArguments::Subquery(_) => {
-                return Err(DbError::not_supported("subquery as function argument"));
-            }
-            FunctionArguments::List(list) => {
-                distinct = matches!(
-                    list.duplicate_treatment,
-                    Some(ast::DuplicateTreatment::Distinct)
-                );
-                for a in &list.args {
-                    match a {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
-                            args.push(self.bind_expr(e, scope)?)
-                        }
-                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
-                        _ => return Err(DbError::not_supported(format!("function argument {a}"))),
-                    }
-                }
-                for c in &list.clauses {
-                    match c {
-                        ast::FunctionArgumentClause::OrderBy(items) => {
-                            for item in items {
-                                order_by.push(SortKey {
-                                    expr: self.bind_expr(&item.expr, scope)?,
-                                    descending: crate::bind::desc(&item.options),
-                                    nulls_first: item
-                                        .options
-                                        .nulls_first
-                                        .unwrap_or(crate::bind::desc(&item.options)),
-                                });
-                            }
-                        }
-                        other => {
-                            return Err(DbError::not_supported(format!("function clause {other}")));
-                        }
-                    }
-                }
-            }
-        }
-        Ok((args, star, distinct, order_by))
-    }
-
     fn column(&mut self, table: Option<&str>, name: &str, scope: &Scope) -> DbResult<Expr> {
         if let Some(i) = scope.find(table, name)? {
             return Ok(Expr::Column(i, scope.columns[i].ty.clone()));
@@ -285,7 +142,7 @@ impl Binder<'_> {
         ))
     }
 
-    fn bind_plain(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
+    pub(super) fn bind_plain(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
         use ast::Expr as E;
         Ok(match e {
             E::Identifier(i) => {
@@ -931,52 +788,11 @@ impl Binder<'_> {
         self.call(&name, args)
     }
 
-    fn window_function(
+    pub(super) fn subquery(
         &mut self,
-        f: &ast::Function,
-        name: &str,
-        over: &ast::WindowType,
+        q: &ast::Query,
         scope: &Scope,
-    ) -> DbResult<Expr> {
-        let ast::WindowType::WindowSpec(spec) = over else {
-            return Err(DbError::not_supported("named windows"));
-        };
-        if self.windows.is_none() {
-            return Err(DbError::new(
-                SqlState::from_static("42P20"),
-                "window functions are not allowed here",
-            ));
-        }
-        let (args, _, _, _) = self.function_args(f, scope)?;
-        let mut partition_by = Vec::new();
-        for p in &spec.partition_by {
-            partition_by.push(self.bind_expr(p, scope)?);
-        }
-        let mut order_by = Vec::new();
-        for o in &spec.order_by {
-            order_by.push(SortKey {
-                expr: self.bind_expr(&o.expr, scope)?,
-                descending: crate::bind::desc(&o.options),
-                nulls_first: o
-                    .options
-                    .nulls_first
-                    .unwrap_or(crate::bind::desc(&o.options)),
-            });
-        }
-        let ty = DataType::Int8;
-        let call = WindowCall {
-            name: name.to_string(),
-            args,
-            partition_by,
-            order_by,
-            ty: ty.clone(),
-        };
-        let windows = self.windows.get_or_insert_with(Vec::new);
-        windows.push(call);
-        Ok(Expr::Column(self.window_base + windows.len() - 1, ty))
-    }
-
-    fn subquery(&mut self, q: &ast::Query, scope: &Scope) -> DbResult<crate::plan::Plan> {
+    ) -> DbResult<crate::plan::Plan> {
         let agg = self.agg.take();
         let windows = self.windows.take();
         let outer_scope = match &agg {

@@ -1,7 +1,9 @@
 //! The binder: resolves names against the catalog and types every
 //! expression, turning sqlparser's syntax into [`crate::plan::Plan`]s.
 
+mod aggregate;
 pub(crate) mod expr;
+pub(crate) mod from;
 pub(crate) mod query;
 
 use crate::output::Column;

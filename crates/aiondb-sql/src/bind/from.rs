@@ -1,0 +1,315 @@
+//! Binding FROM: tables, views of the catalog, CTEs, derived tables,
+//! table functions and joins; choosing an index access path for a filter.
+
+use super::query::bind_query;
+use super::{Binder, Scope, table_columns};
+use crate::expr::{BinOp, Expr};
+use crate::output::Column;
+use crate::parse::{ident, object_name};
+use crate::plan::{Access, JoinKind, Plan};
+use aiondb_core::{DataType, DbError, DbResult, SqlState};
+use sqlparser::ast::{self, JoinConstraint, JoinOperator, TableFactor};
+
+/// Adds a filter, choosing an index access path for a single-table scan.
+pub(crate) fn with_filter(plan: Plan, pred: Expr) -> Plan {
+    if let Plan::Scan {
+        table,
+        access: Access::Full,
+        columns,
+    } = &plan
+    {
+        let mut conj = Vec::new();
+        conjuncts(&pred, &mut conj);
+        let eq = |col: usize| -> Option<Expr> {
+            conj.iter().find_map(|c| match c {
+                Expr::Binary {
+                    op: BinOp::Eq,
+                    left,
+                    right,
+                    ..
+                } => match (left.as_ref(), right.as_ref()) {
+                    (Expr::Column(i, _), v) | (v, Expr::Column(i, _))
+                        if *i == col && v.is_row_independent() =>
+                    {
+                        Some(v.clone())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+        };
+        let access = if !table.primary_key.is_empty()
+            && table.primary_key.iter().all(|&c| eq(c).is_some())
+        {
+            Some(Access::PrimaryKey(
+                table.primary_key.iter().filter_map(|&c| eq(c)).collect(),
+            ))
+        } else {
+            let mut best: Option<(&aiondb_storage::IndexSchema, Vec<Expr>)> = None;
+            for ix in &table.indexes {
+                if ix.columns.iter().all(|&c| eq(c).is_some()) {
+                    let better = match &best {
+                        None => true,
+                        Some((b, _)) => {
+                            (ix.unique && !b.unique) || ix.columns.len() > b.columns.len()
+                        }
+                    };
+                    if better {
+                        best = Some((ix, ix.columns.iter().filter_map(|&c| eq(c)).collect()));
+                    }
+                }
+            }
+            best.map(|(ix, v)| Access::IndexEq(ix.id, v))
+        };
+        if let Some(access) = access {
+            let scan = Plan::Scan {
+                table: table.clone(),
+                access,
+                columns: columns.clone(),
+            };
+            return Plan::Filter {
+                input: Box::new(scan),
+                predicate: pred,
+            };
+        }
+    }
+    Plan::Filter {
+        input: Box::new(plan),
+        predicate: pred,
+    }
+}
+
+pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::Binary {
+            op: BinOp::And,
+            left,
+            right,
+            ..
+        } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        other => out.push(other.clone()),
+    }
+}
+
+fn alias_columns(mut cols: Vec<Column>, alias: Option<&ast::TableAlias>) -> Vec<Column> {
+    if let Some(a) = alias {
+        for (c, n) in cols.iter_mut().zip(&a.columns) {
+            c.name = ident(&n.name);
+        }
+    }
+    cols
+}
+
+/// Binds one FROM item with its joins.
+pub(crate) fn from_item(
+    b: &mut Binder<'_>,
+    twj: &ast::TableWithJoins,
+    left_scope: Option<&Scope>,
+) -> DbResult<(Plan, Scope)> {
+    let (mut plan, mut scope) = table_factor(b, &twj.relation, left_scope)?;
+    for j in &twj.joins {
+        let lateral_scope = scope.clone();
+        let (rp, rs) = table_factor(b, &j.relation, Some(&lateral_scope))?;
+        let lateral = matches!(&j.relation, TableFactor::Derived { lateral: true, .. });
+        let (kind, constraint) = match &j.join_operator {
+            JoinOperator::Join(c) | JoinOperator::Inner(c) => (JoinKind::Inner, Some(c)),
+            JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (JoinKind::Left, Some(c)),
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (JoinKind::Right, Some(c)),
+            JoinOperator::FullOuter(c) => (JoinKind::Full, Some(c)),
+            JoinOperator::CrossJoin(_) => (JoinKind::Cross, None),
+            other => return Err(DbError::not_supported(format!("join {other:?}"))),
+        };
+        if lateral && matches!(kind, JoinKind::Right | JoinKind::Full) {
+            return Err(DbError::not_supported("RIGHT/FULL JOIN LATERAL"));
+        }
+        let mut combined = scope.clone();
+        combined.columns.extend(rs.columns.clone());
+        let on = match constraint {
+            Some(JoinConstraint::On(e)) => {
+                let x = b.bind_expr(e, &combined)?;
+                Some(b.coerce_to(x, &DataType::Bool)?)
+            }
+            Some(JoinConstraint::Using(cols)) => {
+                let mut pred: Option<Expr> = None;
+                for c in cols {
+                    let name = object_name(c).1;
+                    let li = scope.find(None, &name)?.ok_or_else(|| DbError::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" specified in USING clause does not exist in left table")))?;
+                    let ri = rs.find(None, &name)?.ok_or_else(|| DbError::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" specified in USING clause does not exist in right table")))?;
+                    let eq = Expr::Binary {
+                        op: BinOp::Eq,
+                        left: Box::new(Expr::Column(li, scope.columns[li].ty.clone())),
+                        right: Box::new(Expr::Column(
+                            scope.columns.len() + ri,
+                            rs.columns[ri].ty.clone(),
+                        )),
+                        ty: DataType::Bool,
+                    };
+                    pred = Some(match pred {
+                        None => eq,
+                        Some(p) => Expr::Binary {
+                            op: BinOp::And,
+                            left: Box::new(p),
+                            right: Box::new(eq),
+                            ty: DataType::Bool,
+                        },
+                    });
+                }
+                pred
+            }
+            Some(JoinConstraint::None) | None => None,
+            Some(other) => {
+                return Err(DbError::not_supported(format!("join constraint {other:?}")));
+            }
+        };
+        plan = Plan::Join {
+            left: Box::new(plan),
+            right: Box::new(rp),
+            kind,
+            on,
+            lateral,
+        };
+        scope = combined;
+    }
+    Ok((plan, scope))
+}
+
+fn table_factor(
+    b: &mut Binder<'_>,
+    f: &TableFactor,
+    left: Option<&Scope>,
+) -> DbResult<(Plan, Scope)> {
+    match f {
+        TableFactor::Table {
+            name,
+            alias,
+            args: Some(args),
+            ..
+        } => {
+            let (_, fname) = object_name(name);
+            let empty = Scope::default();
+            let mut bound = Vec::new();
+            for a in &args.args {
+                match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                        bound.push(b.bind_expr(e, left.unwrap_or(&empty))?)
+                    }
+                    other => {
+                        return Err(DbError::not_supported(format!("function argument {other}")));
+                    }
+                }
+            }
+            let types: Vec<DataType> = bound.iter().map(Expr::data_type).collect();
+            let ty = crate::func::table_function_type(&fname, &types)?;
+            let mut resolved = Vec::new();
+            for e in bound {
+                resolved.push(b.resolve(e, &ty)?);
+            }
+            let alias_name = alias
+                .as_ref()
+                .map(|a| ident(&a.name))
+                .unwrap_or_else(|| fname.clone());
+            let col_name = alias
+                .as_ref()
+                .and_then(|a| a.columns.first().map(|c| ident(&c.name)))
+                .unwrap_or_else(|| alias_name.clone());
+            let columns = vec![Column::computed(col_name, ty)];
+            let scope = Scope::of(&columns, Some(&alias_name));
+            Ok((
+                Plan::Function {
+                    name: fname,
+                    args: resolved,
+                    columns,
+                },
+                scope,
+            ))
+        }
+        TableFactor::Table { name, alias, .. } => {
+            let (schema, rel) = object_name(name);
+            let alias_name = alias
+                .as_ref()
+                .map(|a| ident(&a.name))
+                .unwrap_or_else(|| rel.clone());
+            if schema.is_none()
+                && let Some((_, cols)) = b.ctes.iter().rev().find(|(n, _)| *n == rel)
+            {
+                let columns = alias_columns(cols.clone(), alias.as_ref());
+                let scope = Scope::of(&columns, Some(&alias_name));
+                return Ok((Plan::CteRef { name: rel, columns }, scope));
+            }
+            let system = match schema.as_deref() {
+                Some("pg_catalog") | Some("information_schema") => {
+                    crate::catalog::system_columns(schema.as_deref(), &rel)
+                }
+                None if b.find_table(None, &rel)?.is_none() => {
+                    crate::catalog::system_columns(None, &rel)
+                }
+                _ => None,
+            };
+            if let Some(cols) = system {
+                let columns = alias_columns(cols, alias.as_ref());
+                let scope = Scope::of(&columns, Some(&alias_name));
+                let key = match schema.as_deref() {
+                    Some("information_schema") => format!("information_schema.{rel}"),
+                    _ => rel,
+                };
+                return Ok((Plan::System { name: key, columns }, scope));
+            }
+            let table = b.table(schema.as_deref(), &rel)?;
+            let columns = alias_columns(table_columns(&table), alias.as_ref());
+            let scope = Scope::of(&columns, Some(&alias_name));
+            Ok((
+                Plan::Scan {
+                    table,
+                    access: Access::Full,
+                    columns,
+                },
+                scope,
+            ))
+        }
+        TableFactor::Derived {
+            lateral,
+            subquery,
+            alias,
+            ..
+        } => {
+            if *lateral {
+                b.outer.push(left.cloned().unwrap_or_default());
+            }
+            let plan = bind_query(b, subquery);
+            if *lateral {
+                b.outer.pop();
+            }
+            let plan = plan?;
+            let alias_name = alias.as_ref().map(|a| ident(&a.name));
+            let columns = alias_columns(plan.columns(), alias.as_ref());
+            let scope = Scope::of(&columns, alias_name.as_deref());
+            let plan = Plan::Project {
+                exprs: columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Expr::Column(i, c.data_type.clone()))
+                    .collect(),
+                input: Box::new(plan),
+                columns,
+            };
+            Ok((plan, scope))
+        }
+        TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } => {
+            let (p, mut s) = from_item(b, table_with_joins, left)?;
+            if let Some(a) = alias {
+                let n = ident(&a.name);
+                for c in &mut s.columns {
+                    c.table = Some(n.clone());
+                }
+            }
+            Ok((p, s))
+        }
+        other => Err(DbError::not_supported(format!("FROM item {other}"))),
+    }
+}
