@@ -20,7 +20,7 @@ use crate::extended::Extended;
 use crate::io::{Conn, ReadError};
 use crate::scram::{self, ScramError, ScramServer, Verifier};
 use crate::startup::{self, StartupRequest};
-use crate::{AuthMethod, Frontend};
+use crate::{AuthMethod, Frontend, SessionSlot};
 
 /// The connection must end (socket gone, fatal error already sent).
 #[derive(Debug)]
@@ -64,15 +64,15 @@ fn fatal(code: SqlState, msg: impl Into<String>) -> DbError {
     DbError::new(code, msg)
 }
 
-pub async fn run(front: Arc<Frontend>, stream: TcpStream, too_many: bool) {
+pub async fn run(front: Arc<Frontend>, stream: TcpStream) {
     POISONED
-        .scope(Cell::new(false), run_inner(front, stream, too_many))
+        .scope(Cell::new(false), run_inner(front, stream))
         .await;
 }
 
-async fn run_inner(front: Arc<Frontend>, stream: TcpStream, too_many: bool) {
+async fn run_inner(front: Arc<Frontend>, stream: TcpStream) {
     let mut conn = Conn::new(stream, front.shutdown_tx.subscribe());
-    if let Ok(Some(session)) = handshake(&front, &mut conn, too_many).await {
+    if let Ok(Some((session, _slot))) = handshake(&front, &mut conn).await {
         let key = session.backend_key();
         front.cancels.register(key, session.cancel_requested());
         let mut ctx = Ctx { session };
@@ -91,11 +91,10 @@ pub struct Ctx {
     pub session: Session,
 }
 
-async fn handshake(
-    front: &Frontend,
+async fn handshake<'f>(
+    front: &'f Frontend,
     conn: &mut TcpConn,
-    too_many: bool,
-) -> Result<Option<Session>, Closed> {
+) -> Result<Option<(Session, SessionSlot<'f>)>, Closed> {
     let packet = loop {
         let body = match conn.read_startup_packet().await {
             Ok(b) => b,
@@ -160,14 +159,14 @@ async fn handshake(
             },
         }
     };
-    if too_many {
+    let Some(slot) = front.try_session_slot() else {
         let e = fatal(
             SqlState::from_static("53300"),
             "sorry, too many clients already",
         );
         conn.send_fatal(&e).await?;
         return Ok(None);
-    }
+    };
     let params = match startup::startup_params(&packet.params) {
         Ok(StartupRequest::Normal(p)) => p,
         Ok(StartupRequest::Replication) => {
@@ -220,7 +219,7 @@ async fn handshake(
     )))
     .await?;
     send_ready(conn, &session).await?;
-    Ok(Some(session))
+    Ok(Some((session, slot)))
 }
 
 /// Runs the SCRAM-SHA-256 exchange; false if the client failed it (the

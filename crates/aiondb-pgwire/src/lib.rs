@@ -139,7 +139,20 @@ pub struct Frontend {
     config: FrontendConfig,
     cancels: CancelRegistry,
     shutdown_tx: watch::Sender<bool>,
+    /// TCP connections open, including ones still in startup.
     active: AtomicUsize,
+    /// Sessions past their startup packet: what `max_connections` limits.
+    /// A port probe that connects and leaves never takes a slot.
+    sessions: AtomicUsize,
+}
+
+/// One of the `max_connections` session slots; frees it when dropped.
+pub(crate) struct SessionSlot<'a>(&'a AtomicUsize);
+
+impl Drop for SessionSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Frontend {
@@ -151,12 +164,20 @@ impl Frontend {
             cancels: CancelRegistry::default(),
             shutdown_tx,
             active: AtomicUsize::new(0),
+            sessions: AtomicUsize::new(0),
         })
     }
 
     /// Number of connections currently open.
     pub fn active_connections(&self) -> usize {
         self.active.load(Ordering::SeqCst)
+    }
+
+    /// Takes a session slot, or None when `max_connections` are in use.
+    pub(crate) fn try_session_slot(&self) -> Option<SessionSlot<'_>> {
+        let taken = self.sessions.fetch_add(1, Ordering::SeqCst);
+        let slot = SessionSlot(&self.sessions);
+        (taken < self.config.max_connections).then_some(slot)
     }
 
     /// Accepts connections until `shutdown` completes; then stops
@@ -171,14 +192,13 @@ impl Frontend {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let _ = stream.set_nodelay(true);
-                        let too_many = self.active.fetch_add(1, Ordering::SeqCst)
-                            >= self.config.max_connections;
+                        self.active.fetch_add(1, Ordering::SeqCst);
                         metrics::counter!("aiondb_connections_total").increment(1);
                         metrics::gauge!("aiondb_connections_active").increment(1.0);
                         tracing::debug!(%peer, "connection accepted");
                         let front = Arc::clone(&self);
                         tasks.spawn(async move {
-                            conn::run(Arc::clone(&front), stream, too_many).await;
+                            conn::run(Arc::clone(&front), stream).await;
                             front.active.fetch_sub(1, Ordering::SeqCst);
                             metrics::gauge!("aiondb_connections_active").decrement(1.0);
                         });
