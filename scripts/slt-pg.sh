@@ -31,4 +31,4 @@ sel="$work/slt"
 mkdir -p "$sel"
 for f in "${files[@]}"; do cp "$f" "$sel/"; done
 export SLT_BIN="$slt" SLT_PASSWORD=postgres
-"$conf/run-slt.sh" 127.0.0.1 "$port" "$sel" "$work/out" || { cat "$work"/out/logs/*.log | tail -40; exit 1; }
+"$conf/run-slt.sh" 127.0.0.1 "$port" "$sel" "$work/out" || { grep -v "^ *[0-9]*: \|^ *at " "$work"/out/logs/*.log | head -60; exit 1; }

@@ -23,7 +23,10 @@
 //! 3. Databases and roles are rows of system tables, so they are as durable
 //!    as everything else; ids are never re-assigned on restart.
 
+mod cursor;
 mod engine;
+pub mod password;
+mod role_stmt;
 mod session;
 mod session_stmt;
 mod settings;

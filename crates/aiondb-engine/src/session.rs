@@ -6,6 +6,7 @@
 //!     └─ any other statement: an implicit transaction, committed at its end
 //! ```
 
+use crate::cursor::{Cursor, is_cursor_statement};
 use crate::engine::{Engine, Role};
 use crate::settings::Settings;
 use aiondb_cluster::DatabaseDescriptor;
@@ -15,6 +16,7 @@ use aiondb_sql::types::FormatOptions;
 use aiondb_sql::{Column, CopyIn, SessionEnv, SqlContext, StatementOutput};
 use aiondb_storage::{IsolationLevel, Savepoint, Transaction, WaitLimits};
 use sqlparser::ast::Statement;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -81,6 +83,10 @@ pub struct Session {
     pub(crate) notices: Vec<DbError>,
     pub(crate) changed: Vec<(String, String)>,
     copy_in: Option<(CopyIn, Vec<u8>)>,
+    /// Open cursors by name.
+    pub(crate) cursors: HashMap<String, Cursor>,
+    /// Counts explicit transaction blocks, so a cursor knows its own.
+    pub(crate) block_serial: u64,
     key: (i32, i32),
     cancel: Arc<AtomicBool>,
 }
@@ -111,6 +117,8 @@ impl Session {
             notices: Vec::new(),
             changed: Vec::new(),
             copy_in: None,
+            cursors: HashMap::new(),
+            block_serial: 0,
             key,
             cancel,
         })
@@ -198,6 +206,10 @@ impl Session {
             });
         };
         let description = match &statement {
+            Command::Sql(stmt) if is_cursor_statement(stmt) => aiondb_sql::Description {
+                params: hints.clone(),
+                columns: self.cursor_columns(stmt),
+            },
             Command::Sql(stmt) if !is_session_statement(stmt) && !is_engine_statement(stmt) => {
                 self.with_transaction(|ctx| aiondb_sql::describe(ctx, stmt, &hints))?
             }
@@ -361,6 +373,12 @@ impl Session {
         }
         if is_session_statement(stmt) {
             let r = self.run_session_statement(stmt);
+            if r.is_err() {
+                self.note_error();
+            }
+            return r;
+        }
+        if let Some(r) = self.run_cursor_statement(stmt, params) {
             if r.is_err() {
                 self.note_error();
             }

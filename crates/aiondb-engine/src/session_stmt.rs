@@ -1,7 +1,6 @@
 //! Statements a session runs itself: transaction control, settings,
 //! databases and roles, maintenance.
 
-use crate::engine::Role;
 use crate::session::{Block, Session, unsupported};
 use aiondb_cluster::CreateDatabaseRequest;
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
@@ -165,6 +164,7 @@ impl Session {
                 }
                 let level = isolation(modes)?.unwrap_or(self.default_isolation);
                 let txn = self.engine.store.begin(level);
+                self.block_serial += 1;
                 self.block = Some(Block {
                     txn,
                     explicit: true,
@@ -184,11 +184,14 @@ impl Session {
                 self.failed = false;
                 match self.block.take() {
                     Some(b) if b.explicit && !failed => {
-                        b.txn.commit()?;
+                        let committed = b.txn.commit();
+                        self.cursors_at_block_end(committed.is_ok());
+                        committed?;
                         command("COMMIT")
                     }
                     Some(b) if b.explicit => {
                         b.txn.rollback();
+                        self.cursors_at_block_end(false);
                         command("ROLLBACK")
                     }
                     other => {
@@ -206,7 +209,10 @@ impl Session {
             } => {
                 self.failed = false;
                 match self.block.take() {
-                    Some(b) if b.explicit => b.txn.rollback(),
+                    Some(b) if b.explicit => {
+                        b.txn.rollback();
+                        self.cursors_at_block_end(false);
+                    }
                     other => {
                         self.block = other;
                         self.notices.push(DbError::new(
@@ -415,6 +421,17 @@ impl Session {
     }
 
     fn engine_statement(&mut self, stmt: &Statement) -> DbResult<StatementOutput> {
+        match stmt {
+            Statement::CreateRole(cr) => return self.create_role(cr),
+            Statement::AlterRole { name, operation } => return self.alter_role(name, operation),
+            Statement::Drop {
+                object_type: ast::ObjectType::Role,
+                if_exists,
+                names,
+                ..
+            } => return self.drop_roles(names, *if_exists),
+            _ => {}
+        }
         if !self.role.superuser {
             return Err(DbError::new(
                 SqlState::INSUFFICIENT_PRIVILEGE,
@@ -462,57 +479,6 @@ impl Session {
                     }
                 }
                 command("DROP DATABASE")
-            }
-            Statement::CreateRole(cr) => {
-                for n in &cr.names {
-                    let (_, name) = aiondb_sql::object_name(n);
-                    if self.engine.role(&name).is_some() {
-                        if cr.if_not_exists {
-                            continue;
-                        }
-                        return Err(DbError::new(
-                            SqlState::DUPLICATE_OBJECT,
-                            format!("role \"{name}\" already exists"),
-                        ));
-                    }
-                    if matches!(cr.password, Some(ast::Password::Password(_))) {
-                        return Err(DbError::not_supported(
-                            "role passwords are not supported yet (use auth method trust)",
-                        ));
-                    }
-                    let login = cr.login.unwrap_or(false);
-                    self.engine.put_role(Role {
-                        oid: self.engine.next_role_oid(),
-                        name,
-                        superuser: cr.superuser.unwrap_or(false),
-                        login,
-                        password: None,
-                    })?;
-                }
-                command("CREATE ROLE")
-            }
-            Statement::Drop {
-                object_type: ast::ObjectType::Role,
-                if_exists,
-                names,
-                ..
-            } => {
-                for n in names {
-                    let (_, name) = aiondb_sql::object_name(n);
-                    if name == self.role.name {
-                        return Err(DbError::new(
-                            SqlState::OBJECT_IN_USE,
-                            "current user cannot be dropped",
-                        ));
-                    }
-                    if !self.engine.drop_role(&name)? && !*if_exists {
-                        return Err(DbError::new(
-                            SqlState::UNDEFINED_OBJECT,
-                            format!("role \"{name}\" does not exist"),
-                        ));
-                    }
-                }
-                command("DROP ROLE")
             }
             other => Err(unsupported(&format!("statement {other}"))),
         }

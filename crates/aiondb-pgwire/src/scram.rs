@@ -14,9 +14,9 @@
 //! Channel binding is not offered (no TLS), so `p=` in the GS2 header is
 //! refused and `y,,` is accepted as "client supports it, server does not".
 
+use aiondb_engine::password::hmac_sha256 as hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 /// The mechanism name offered in AuthenticationSASL.
@@ -56,17 +56,6 @@ impl Verifier {
             stored_key: vec![0; 32],
             server_key: vec![0; 32],
         }
-    }
-}
-
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of any length; the error branch is unreachable.
-    match <Hmac<Sha256> as KeyInit>::new_from_slice(key) {
-        Ok(mut mac) => {
-            mac.update(data);
-            mac.finalize().into_bytes().to_vec()
-        }
-        Err(_) => Vec::new(),
     }
 }
 
@@ -208,38 +197,18 @@ pub fn server_nonce() -> String {
     B64.encode(bytes)
 }
 
-/// Builds a verifier from a password (PBKDF2-HMAC-SHA-256). Used by tests
-/// and by tools that need to produce one; the engine stores its own.
-pub fn make_verifier(password: &str, salt: &[u8], iterations: u32) -> String {
-    let mut block = salt.to_vec();
-    block.extend_from_slice(&1u32.to_be_bytes());
-    let mut u = hmac(password.as_bytes(), &block);
-    let mut salted = u.clone();
-    for _ in 1..iterations {
-        u = hmac(password.as_bytes(), &u);
-        for (s, x) in salted.iter_mut().zip(&u) {
-            *s ^= x;
-        }
-    }
-    let client_key = hmac(&salted, b"Client Key");
-    let stored_key = Sha256::digest(&client_key);
-    let server_key = hmac(&salted, b"Server Key");
-    format!(
-        "SCRAM-SHA-256${iterations}:{}${}:{}",
-        B64.encode(salt),
-        B64.encode(stored_key),
-        B64.encode(server_key)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256};
 
     fn exchange(server_password: &str, client_password: &str) -> Result<(), ScramError> {
-        let verifier = Verifier::parse(&make_verifier(server_password, b"0123456789abcdef", 4096))
-            .ok_or(ScramError::Malformed("verifier"))?;
+        let verifier = Verifier::parse(&aiondb_engine::password::scram_verifier(
+            server_password,
+            b"0123456789abcdef",
+            4096,
+        ))
+        .ok_or(ScramError::Malformed("verifier"))?;
         let mut client =
             ScramSha256::new(client_password.as_bytes(), ChannelBinding::unsupported());
         let (server, server_first) =

@@ -123,19 +123,29 @@ async fn scram_authentication() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let mut s = Server::start(&data);
-    let passwords = {
+    {
         let c = s.connect().await;
-        match c
-            .batch_execute("CREATE ROLE alice LOGIN PASSWORD 'wonderland'")
+        c.batch_execute(
+            "CREATE ROLE alice LOGIN PASSWORD 'wonderland'; \
+             CREATE USER bob PASSWORD 'builder'; \
+             CREATE ROLE carol LOGIN PASSWORD 'first'; \
+             ALTER ROLE carol WITH PASSWORD 'second'",
+        )
+        .await
+        .expect("roles with passwords");
+        let stored = c
+            .query_one(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = 'alice'",
+                &[],
+            )
             .await
-        {
-            Ok(()) => true,
-            // The engine may not store passwords yet; then only the refusal
-            // paths can be checked.
-            Err(e) if e.code().map(|c| c.code()) == Some("0A000") => false,
-            Err(e) => panic!("create role: {e:?}"),
+            .ok()
+            .map(|r| r.get::<_, String>(0));
+        if let Some(v) = stored {
+            assert!(v.starts_with("SCRAM-SHA-256$4096:"), "{v}");
+            assert!(!v.contains("wonderland"));
         }
-    };
+    }
     assert!(s.stop().success());
     let s = Server::start_with(&data, &[], &[("AIONDB_AUTH_METHOD", "scram-sha-256")]);
     let at = |user: &str, pw: &str| {
@@ -144,15 +154,37 @@ async fn scram_authentication() {
             s.port
         )
     };
-    if passwords {
-        let (c, conn) = tokio_postgres::connect(&at("alice", "wonderland"), tokio_postgres::NoTls)
+    for (user, pw) in [
+        ("alice", "wonderland"),
+        ("bob", "builder"),
+        ("carol", "second"),
+    ] {
+        let (c, conn) = tokio_postgres::connect(&at(user, pw), tokio_postgres::NoTls)
             .await
-            .unwrap_or_else(|e| panic!("scram login: {e}\n{}", s.log()));
+            .unwrap_or_else(|e| panic!("scram login as {user}: {e}\n{}", s.log()));
         tokio::spawn(conn);
-        c.simple_query("SELECT 1").await.expect("query as alice");
-        let e = connect_err(&at("alice", "wrong")).await;
-        assert_eq!(e.code().map(|c| c.code()), Some("28P01"), "{e:?}");
+        c.simple_query("SELECT 1").await.expect("query");
+        if user == "bob" {
+            // A role may change its own password, not its attributes.
+            c.batch_execute("ALTER ROLE bob PASSWORD 'renovated'")
+                .await
+                .expect("own password");
+            let e = c
+                .batch_execute("ALTER ROLE bob SUPERUSER")
+                .await
+                .expect_err("no self-promotion");
+            assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{e:?}");
+        }
     }
+    for (user, pw) in [("alice", "wrong"), ("carol", "first"), ("bob", "builder")] {
+        let e = connect_err(&at(user, pw)).await;
+        assert_eq!(e.code().map(|c| c.code()), Some("28P01"), "{user}: {e:?}");
+    }
+    let (c, conn) = tokio_postgres::connect(&at("bob", "renovated"), tokio_postgres::NoTls)
+        .await
+        .expect("new password");
+    tokio::spawn(conn);
+    drop(c);
     // A role without a password and an unknown role fail like a wrong password.
     for user in ["postgres", "nobody"] {
         let e = connect_err(&at(user, "x")).await;

@@ -60,21 +60,112 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
             }
             _ => {}
         }
+        if words[0] == "fetch"
+            && let Some(stmt) = fetch_statement(trimmed)
+        {
+            out.push(Command::Sql(Box::new(stmt)));
+            continue;
+        }
+        let create_user =
+            words.len() > 2 && words[0] == "create" && words[1] == "user" && words[2] != "mapping";
         let rewritten;
         let text = if words.first().map(String::as_str) == Some("copy") {
             rewritten = copy_booleans(text);
             rewritten.as_str()
+        } else if create_user {
+            rewritten = create_user_as_role(text);
+            rewritten.as_str()
         } else {
             text
         };
-        let statements = Parser::new(&PostgreSqlDialect {})
+        let mut statements = Parser::new(&PostgreSqlDialect {})
             .with_recursion_limit(RECURSION_LIMIT)
             .try_with_sql(text)
             .and_then(|mut p| p.parse_statements())
             .map_err(|e| syntax_error(sql, start, text, &e.to_string()))?;
+        if create_user {
+            // CREATE USER is CREATE ROLE with LOGIN unless NOLOGIN is given.
+            for s in &mut statements {
+                if let Statement::CreateRole(role) = s {
+                    role.login.get_or_insert(true);
+                }
+            }
+        }
         out.extend(statements.into_iter().map(|s| Command::Sql(Box::new(s))));
     }
     Ok(out)
+}
+
+/// FETCH, read here because sqlparser takes no signed counts
+/// (`FETCH ABSOLUTE -1`, `FETCH -3 FROM c`). None for text that is not a
+/// plain FETCH; sqlparser then reports the syntax error.
+fn fetch_statement(text: &str) -> Option<Statement> {
+    use sqlparser::ast::{FetchDirection as D, FetchPosition, Ident, Value, ValueWithSpan};
+    let text = text.trim_end_matches(';').trim();
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let name = words.pop()?;
+    let name = match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(quoted) if !quoted.contains('"') => Ident::with_quote('"', quoted),
+        Some(_) => return None,
+        None if name.chars().all(|c| c.is_alphanumeric() || c == '_') => Ident::new(name),
+        None => return None,
+    };
+    let mut rest: Vec<String> = words[1..].iter().map(|w| w.to_ascii_lowercase()).collect();
+    let position = match rest.last().map(String::as_str) {
+        Some("in") => FetchPosition::In,
+        _ => FetchPosition::From,
+    };
+    if matches!(rest.last().map(String::as_str), Some("from" | "in")) {
+        rest.pop();
+    }
+    let number = |w: &str| -> Option<ValueWithSpan> {
+        w.parse::<i64>()
+            .ok()
+            .map(|n| Value::Number(n.to_string(), false).into())
+    };
+    let direction = match rest
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["next"] => D::Next,
+        ["prior"] => D::Prior,
+        ["first"] => D::First,
+        ["last"] => D::Last,
+        ["all"] => D::All,
+        ["absolute", n] => D::Absolute { limit: number(n)? },
+        ["relative", n] => D::Relative { limit: number(n)? },
+        ["forward"] => D::Forward { limit: None },
+        ["forward", "all"] => D::ForwardAll,
+        ["forward", n] => D::Forward {
+            limit: Some(number(n)?),
+        },
+        ["backward"] => D::Backward { limit: None },
+        ["backward", "all"] => D::BackwardAll,
+        ["backward", n] => D::Backward {
+            limit: Some(number(n)?),
+        },
+        [n] => D::Count { limit: number(n)? },
+        _ => return None,
+    };
+    Some(Statement::Fetch {
+        name,
+        direction,
+        position,
+        into: None,
+    })
+}
+
+/// `CREATE USER` spelled as the `CREATE ROLE` it is in PostgreSQL (the
+/// same length, so error positions still point at the user's text).
+fn create_user_as_role(text: &str) -> String {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"(?i)^(\s*create\s+)user\b").ok());
+    match re {
+        Some(re) => re.replace(text, "${1}ROLE").into_owned(),
+        None => text.to_string(),
+    }
 }
 
 /// COPY options take `on`/`off` as booleans in PostgreSQL; sqlparser
