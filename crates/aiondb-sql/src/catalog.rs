@@ -30,6 +30,13 @@ pub fn system_columns(schema: Option<&str>, name: &str) -> Option<Vec<Column>> {
             c("table_name", Text),
             c("table_type", Text),
         ],
+        (Some("information_schema"), "views") => vec![
+            c("table_catalog", Text),
+            c("table_schema", Text),
+            c("table_name", Text),
+            c("view_definition", Text),
+            c("is_updatable", Text),
+        ],
         (Some("information_schema"), "columns") => vec![
             c("table_catalog", Text),
             c("table_schema", Text),
@@ -77,6 +84,12 @@ pub fn system_columns(schema: Option<&str>, name: &str) -> Option<Vec<Column>> {
             c("relnatts", Int2),
             c("relacl", Text),
             c("relreplident", Char(Some(1))),
+        ],
+        (_, "pg_views") => vec![
+            c("schemaname", Text),
+            c("viewname", Text),
+            c("viewowner", Text),
+            c("definition", Text),
         ],
         (_, "pg_tables") => vec![
             c("schemaname", Text),
@@ -374,6 +387,10 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                     ));
                 }
             }
+            for v in catalog.views.values().filter(|v| v.database == db) {
+                let ns = namespace_oid(&v.schema);
+                rows.push(class_row(v.id.0, &v.name, ns, "v", v.columns.len(), false));
+            }
             for s in catalog.sequences.values().filter(|s| s.database == db) {
                 rows.push(class_row(
                     s.id.0,
@@ -386,6 +403,33 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
             }
             rows
         }
+        "pg_views" => catalog
+            .views
+            .values()
+            .filter(|v| v.database == db)
+            .map(|v| {
+                vec![
+                    text(&v.schema),
+                    text(&v.name),
+                    text("postgres"),
+                    text(&format!(" {};", v.query)),
+                ]
+            })
+            .collect(),
+        "information_schema.views" => catalog
+            .views
+            .values()
+            .filter(|v| v.database == db)
+            .map(|v| {
+                vec![
+                    text(exec.env.database_name()),
+                    text(&v.schema),
+                    text(&v.name),
+                    text(&format!(" {};", v.query)),
+                    text("NO"),
+                ]
+            })
+            .collect(),
         "pg_tables" => tables
             .iter()
             .map(|t| {
@@ -410,6 +454,24 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                         Value::Int4(col.data_type.typmod()),
                         Value::Bool(!col.nullable),
                         Value::Bool(meta.defaults.contains_key(&i)),
+                        Value::Bool(false),
+                        text(""),
+                        text(""),
+                        oid(0),
+                        Value::Int2(col.data_type.type_len()),
+                    ]);
+                }
+            }
+            for v in catalog.views.values().filter(|v| v.database == db) {
+                for (i, col) in v.columns.iter().enumerate() {
+                    rows.push(vec![
+                        oid(v.id.0),
+                        text(&col.name),
+                        oid(col.data_type.oid()),
+                        Value::Int2(i as i16 + 1),
+                        Value::Int4(col.data_type.typmod()),
+                        Value::Bool(false),
+                        Value::Bool(false),
                         Value::Bool(false),
                         text(""),
                         text(""),
@@ -613,12 +675,20 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
         ],
         "information_schema.tables" => tables
             .iter()
-            .map(|t| {
+            .map(|t| (&t.schema, &t.name, "BASE TABLE"))
+            .chain(
+                catalog
+                    .views
+                    .values()
+                    .filter(|v| v.database == db)
+                    .map(|v| (&v.schema, &v.name, "VIEW")),
+            )
+            .map(|(schema, name, kind)| {
                 vec![
                     text(exec.env.database_name()),
-                    text(&t.schema),
-                    text(&t.name),
-                    text("BASE TABLE"),
+                    text(schema),
+                    text(name),
+                    text(kind),
                 ]
             })
             .collect(),

@@ -46,6 +46,7 @@ mod parse;
 mod plan;
 mod session_func;
 mod statement;
+mod view;
 
 pub use copy::{CopyIn, finish_copy_in, start_copy_in};
 pub use output::{

@@ -19,6 +19,9 @@ enum Bound {
 }
 
 fn bind(b: &mut Binder<'_>, stmt: &Statement) -> DbResult<Bound> {
+    if let Some(on_base) = crate::view::rewrite_dml(b, stmt)? {
+        return bind(b, &on_base);
+    }
     Ok(match stmt {
         Statement::Query(q) => Bound::Query(bind_query(b, q)?),
         Statement::Insert(i) => Bound::Insert(Box::new(crate::dml::bind_insert(b, i)?)),
@@ -130,6 +133,13 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
     match stmt {
         Statement::CreateTable(ct) => command(&crate::ddl::create_table(ctx, ct)?),
         Statement::CreateIndex(ci) => command(&crate::ddl::create_index(ctx, ci)?),
+        Statement::CreateView(cv) => command(&crate::view::create_view(ctx, cv)?),
+        Statement::Drop {
+            object_type: ast::ObjectType::View,
+            if_exists,
+            names,
+            ..
+        } => command(&crate::view::drop_views(ctx, names, *if_exists)?),
         Statement::Drop {
             object_type,
             if_exists,

@@ -9,7 +9,7 @@
 
 use crate::locks::{LockMode, LockTarget};
 use crate::record::DdlOp;
-use crate::schema::{Catalog, IndexSchema, SequenceId, SequenceSchema, TableSchema};
+use crate::schema::{Catalog, IndexSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema};
 use crate::sequence::SequenceState;
 use crate::table::{IndexData, Stamp, TableData};
 use crate::txn::Transaction;
@@ -22,6 +22,23 @@ fn already_exists(name: &str) -> DbError {
         SqlState::DUPLICATE_TABLE,
         format!("relation \"{name}\" already exists"),
     )
+}
+
+/// PostgreSQL's 2BP01 when views still read the relation being dropped.
+fn refuse_if_views_depend(cat: &Catalog, id: TableId, kind: &str, name: &str) -> DbResult<()> {
+    let dependents: Vec<String> = cat
+        .views_depending_on(id)
+        .map(|v| format!("view {} depends on {kind} {name}", v.name))
+        .collect();
+    if dependents.is_empty() {
+        return Ok(());
+    }
+    Err(DbError::new(
+        SqlState::from_static("2BP01"),
+        format!("cannot drop {kind} {name} because other objects depend on it"),
+    )
+    .with_detail(dependents.join("\n"))
+    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."))
 }
 
 impl Transaction {
@@ -74,7 +91,8 @@ impl Transaction {
     pub fn drop_table(&mut self, id: TableId) -> DbResult<()> {
         self.lock_table(id, LockMode::Exclusive)?;
         let cat = self.catalog_mut()?;
-        cat.table(id)?;
+        let name = cat.table(id)?.name.clone();
+        refuse_if_views_depend(cat, id, "table", &name)?;
         cat.tables.remove(&id);
         self.ddl.push(DdlOp::DropTable(id));
         Ok(())
@@ -225,6 +243,46 @@ impl Transaction {
             schema: (*schema).clone(),
         });
         Ok(id)
+    }
+
+    /// Creates a view (`view.id` is assigned), or with `replace` gives the
+    /// existing view of that name a new definition under its old id.
+    pub fn put_view(&mut self, mut view: ViewSchema, replace: bool) -> DbResult<TableId> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        match cat.view_by_name(view.database, &view.schema, &view.name) {
+            Some(old) if replace => view.id = old.id,
+            _ if cat.relation_exists(view.database, &view.schema, &view.name) => {
+                return Err(already_exists(&view.name));
+            }
+            _ => {
+                view.id = TableId(cat.next_table_id);
+                cat.next_table_id += 1;
+            }
+        }
+        for dep in &view.depends_on {
+            self.lock_table(*dep, LockMode::Shared)?;
+        }
+        let cat = self.catalog_mut()?;
+        cat.views.insert(view.id, Arc::new(view.clone()));
+        let id = view.id;
+        self.ddl.push(DdlOp::PutView(view));
+        Ok(id)
+    }
+
+    /// Drops a view; refused while other views read it.
+    pub fn drop_view(&mut self, id: TableId) -> DbResult<()> {
+        let cat = self.catalog_mut()?;
+        let Some(view) = cat.views.get(&id).cloned() else {
+            return Err(DbError::new(
+                SqlState::UNDEFINED_TABLE,
+                format!("view with id {id} does not exist"),
+            ));
+        };
+        refuse_if_views_depend(cat, id, "view", &view.name)?;
+        cat.views.remove(&id);
+        self.ddl.push(DdlOp::DropView(id));
+        Ok(())
     }
 
     /// Drops a sequence.

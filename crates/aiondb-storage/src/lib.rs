@@ -59,6 +59,8 @@ pub use control::FORMAT_VERSION;
 pub use gc::GcReport;
 pub use locks::{LockMode, WaitLimits};
 pub use record::Key;
-pub use schema::{Catalog, ColumnSchema, IndexSchema, SequenceId, SequenceSchema, TableSchema};
+pub use schema::{
+    Catalog, ColumnSchema, IndexSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema,
+};
 pub use store::{RecoveryReport, Store, StoreOptions};
 pub use txn::{IsolationLevel, RowScan, Savepoint, Transaction};

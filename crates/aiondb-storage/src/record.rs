@@ -6,7 +6,7 @@
 //! carries a sequence reservation, which is not transactional (as in
 //! PostgreSQL) and becomes durable with the next flush that covers it.
 
-use crate::schema::{IndexSchema, SequenceId, SequenceSchema, TableSchema};
+use crate::schema::{IndexSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema};
 use aiondb_core::{CommitId, DbError, DbResult, IndexId, Row, TableId};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,9 @@ pub enum DdlOp {
         schema: SequenceSchema,
     },
     DropSequence(SequenceId),
+    /// Creates a view, or replaces the definition of the view with this id.
+    PutView(ViewSchema),
+    DropView(TableId),
 }
 
 /// A row's final image in a transaction.

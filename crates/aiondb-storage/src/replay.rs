@@ -178,6 +178,17 @@ fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
             catalog.sequences.remove(id);
             store.sequences.lock().remove(id);
         }
+        DdlOp::PutView(view) => {
+            catalog.next_table_id = catalog.next_table_id.max(view.id.0 + 1);
+            catalog.views.insert(view.id, Arc::new(view.clone()));
+        }
+        DdlOp::DropView(id) => {
+            if catalog.views.remove(id).is_none() {
+                return Err(DbError::corrupted(format!(
+                    "WAL drops view {id}, which does not exist"
+                )));
+            }
+        }
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! Catalog objects the store knows: tables, their indexes, sequences.
+//! Catalog objects the store knows: tables, their indexes, sequences, and
+//! views (a name for a query; the store keeps its text and what it reads).
 //!
 //! The store interprets only what it needs to keep data correct: column
 //! count, the primary key, and index columns and uniqueness. Everything the
@@ -74,12 +75,31 @@ pub struct SequenceSchema {
     pub cycle: bool,
 }
 
+/// A view: a stored query under a relation name. The SQL layer reads the
+/// query text each time the view is used; the store only keeps it and
+/// refuses to drop a table a view depends on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewSchema {
+    /// From the table id space, so a relation's id is unique across kinds.
+    pub id: TableId,
+    pub database: u32,
+    pub schema: String,
+    pub name: String,
+    /// The view's output columns (names and types as first bound).
+    pub columns: Vec<ColumnSchema>,
+    /// The defining SELECT, as SQL text.
+    pub query: String,
+    /// Tables (and views) the query reads.
+    pub depends_on: Vec<TableId>,
+}
+
 /// The committed catalog: an immutable value, replaced whole by each commit
 /// that changes it, so readers hold a consistent `Arc` without locking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalog {
     pub tables: BTreeMap<TableId, Arc<TableSchema>>,
     pub sequences: BTreeMap<SequenceId, Arc<SequenceSchema>>,
+    pub views: BTreeMap<TableId, Arc<ViewSchema>>,
     /// Next ids to hand out; part of the catalog so replay reproduces them.
     pub next_table_id: u32,
     pub next_index_id: u32,
@@ -141,10 +161,30 @@ impl Catalog {
             .find(|s| s.database == database && s.schema == schema && s.name == name)
     }
 
-    /// True if any table or sequence in `database` has this name in `schema`.
+    /// The view named `schema.name` in `database`.
+    pub fn view_by_name(
+        &self,
+        database: u32,
+        schema: &str,
+        name: &str,
+    ) -> Option<&Arc<ViewSchema>> {
+        self.views
+            .values()
+            .find(|v| v.database == database && v.schema == schema && v.name == name)
+    }
+
+    /// Views that read relation `id`.
+    pub fn views_depending_on(&self, id: TableId) -> impl Iterator<Item = &Arc<ViewSchema>> {
+        self.views
+            .values()
+            .filter(move |v| v.depends_on.contains(&id))
+    }
+
+    /// True if any relation in `database` has this name in `schema`.
     pub fn relation_exists(&self, database: u32, schema: &str, name: &str) -> bool {
         self.table_by_name(database, schema, name).is_some()
             || self.sequence_by_name(database, schema, name).is_some()
+            || self.view_by_name(database, schema, name).is_some()
             || self.tables.values().any(|t| {
                 t.database == database
                     && t.schema == schema

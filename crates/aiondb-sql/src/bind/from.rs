@@ -176,6 +176,39 @@ pub(crate) fn from_item(
     Ok((plan, scope))
 }
 
+/// A view read in FROM: its definition bound in a scope of its own, under
+/// the view's column names.
+fn view_ref(
+    b: &mut Binder<'_>,
+    view: &aiondb_storage::ViewSchema,
+    alias: Option<&ast::TableAlias>,
+    alias_name: &str,
+) -> DbResult<(Plan, Scope)> {
+    let query = crate::view::definition(view)?;
+    let outer = std::mem::take(&mut b.outer);
+    let ctes = std::mem::take(&mut b.ctes);
+    let plan = bind_query(b, &query);
+    b.outer = outer;
+    b.ctes = ctes;
+    let plan = plan?;
+    let mut columns = plan.columns();
+    for (c, v) in columns.iter_mut().zip(&view.columns) {
+        c.name = v.name.clone();
+    }
+    let columns = alias_columns(columns, alias);
+    let scope = Scope::of(&columns, Some(alias_name));
+    let plan = Plan::Project {
+        exprs: columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Expr::Column(i, c.data_type.clone()))
+            .collect(),
+        input: Box::new(plan),
+        columns,
+    };
+    Ok((plan, scope))
+}
+
 fn table_factor(
     b: &mut Binder<'_>,
     f: &TableFactor,
@@ -238,6 +271,11 @@ fn table_factor(
                 let columns = alias_columns(cols.clone(), alias.as_ref());
                 let scope = Scope::of(&columns, Some(&alias_name));
                 return Ok((Plan::CteRef { name: rel, columns }, scope));
+            }
+            if b.find_table(schema.as_deref(), &rel)?.is_none()
+                && let Some(view) = b.find_view(schema.as_deref(), &rel)
+            {
+                return view_ref(b, &view, alias.as_ref(), &alias_name);
             }
             let system = match schema.as_deref() {
                 Some("pg_catalog") | Some("information_schema") => {

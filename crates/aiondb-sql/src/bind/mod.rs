@@ -151,6 +151,22 @@ impl<'a> Binder<'a> {
         })
     }
 
+    /// The view `schema.name` (or the first on the search path).
+    pub fn find_view(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Option<Arc<aiondb_storage::ViewSchema>> {
+        match schema {
+            Some(s) => self.catalog.view_by_name(self.database, s, name).cloned(),
+            None => self
+                .search_path
+                .iter()
+                .find_map(|s| self.catalog.view_by_name(self.database, s, name))
+                .cloned(),
+        }
+    }
+
     /// Notes a parameter's type if it was unknown; returns its type.
     pub fn param_type(&mut self, index: usize, hint: &DataType) -> DataType {
         if self.params.len() <= index {
