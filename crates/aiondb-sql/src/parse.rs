@@ -64,6 +64,12 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         let text = if words.first().map(String::as_str) == Some("copy") {
             rewritten = copy_booleans(text);
             rewritten.as_str()
+        } else if let Some(r) = (words.first().map(String::as_str) == Some("create"))
+            .then(|| crate::ddl::rewrite_column_names(text))
+            .flatten()
+        {
+            rewritten = r;
+            rewritten.as_str()
         } else {
             text
         };
