@@ -206,6 +206,10 @@ pub fn system_columns(schema: Option<&str>, name: &str) -> Option<Vec<Column>> {
             c("conindid", Oid),
             c("confrelid", Oid),
             c("conkey", Array(Box::new(Int2))),
+            c("confkey", Array(Box::new(Int2))),
+            c("confupdtype", Char(Some(1))),
+            c("confdeltype", Char(Some(1))),
+            c("confmatchtype", Char(Some(1))),
         ],
         (_, "pg_description") => vec![
             c("objoid", Oid),
@@ -643,6 +647,10 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                         oid(t.id.0 + 1_000_000),
                         oid(0),
                         Value::Array(key),
+                        Value::Null,
+                        text(" "),
+                        text(" "),
+                        text(" "),
                     ]);
                 }
                 let meta = crate::meta::TableMeta::of(t).unwrap_or_default();
@@ -666,6 +674,11 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                         ]);
                     }
                 }
+                rows.extend(crate::foreign_key::constraint_rows(
+                    t,
+                    &meta,
+                    namespace_oid(&t.schema),
+                ));
             }
             rows
         }

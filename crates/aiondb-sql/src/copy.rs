@@ -364,6 +364,7 @@ pub fn finish_copy_in(ctx: &mut SqlContext<'_>, copy: &CopyIn, data: &[u8]) -> D
         }
     }
     let n = rows.len() as u64;
+    let mut fk = crate::foreign_key::Pending::new(&ctx.txn.catalog(), table)?;
     for (i, row) in rows.into_iter().enumerate() {
         if i % 4096 == 0 {
             ctx.check_interrupt()?;
@@ -379,8 +380,10 @@ pub fn finish_copy_in(ctx: &mut SqlContext<'_>, copy: &CopyIn, data: &[u8]) -> D
                 ));
             }
         }
+        fk.inserted(&row);
         ctx.txn.insert(table.id, row)?;
     }
+    fk.finish(&mut crate::statement::executor(ctx, &[]))?;
     Ok(n)
 }
 

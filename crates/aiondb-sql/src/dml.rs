@@ -442,6 +442,7 @@ pub fn run_insert(exec: &mut Executor<'_>, ins: &BoundInsert) -> DbResult<(u64, 
     let empty = Vec::new();
     let mut count = 0;
     let mut returned = Vec::new();
+    let mut fk = crate::foreign_key::Pending::new(&exec.txn.catalog(), &ins.table)?;
     for src in rows {
         let mut row = Vec::with_capacity(ins.table.columns.len());
         for (i, t) in ins.targets.iter().enumerate() {
@@ -463,6 +464,7 @@ pub fn run_insert(exec: &mut Executor<'_>, ins: &BoundInsert) -> DbResult<(u64, 
             }
             Err(e) => return Err(e),
         }
+        fk.inserted(&row);
         count += 1;
         if let Some((exprs, _)) = &ins.returning {
             let mut out = Vec::new();
@@ -472,6 +474,7 @@ pub fn run_insert(exec: &mut Executor<'_>, ins: &BoundInsert) -> DbResult<(u64, 
             returned.push(out);
         }
     }
+    fk.finish(exec)?;
     Ok((count, returned))
 }
 
@@ -481,6 +484,7 @@ pub fn run_modify(exec: &mut Executor<'_>, m: &BoundModify) -> DbResult<(u64, Ve
     let mut count = 0;
     let mut returned = Vec::new();
     let params = exec.params.clone();
+    let mut fk = crate::foreign_key::Pending::new(&exec.txn.catalog(), &m.table)?;
     for (key, seen) in candidates {
         // Compute against the version we saw; re-evaluate (without
         // subqueries) if a concurrent writer changed the row.
@@ -511,6 +515,7 @@ pub fn run_modify(exec: &mut Executor<'_>, m: &BoundModify) -> DbResult<(u64, Ve
             if !m.delete {
                 check_row(exec, &m.table, &m.checks, &row)?;
             }
+            fk.changed(&seen, (!m.delete).then_some(&row));
             count += 1;
             if let Some((exprs, _)) = &m.returning {
                 let mut out = Vec::new();
@@ -521,6 +526,7 @@ pub fn run_modify(exec: &mut Executor<'_>, m: &BoundModify) -> DbResult<(u64, Ve
             }
         }
     }
+    fk.finish(exec)?;
     Ok((count, returned))
 }
 

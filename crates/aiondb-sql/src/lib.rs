@@ -38,6 +38,7 @@ mod ddl;
 mod dml;
 mod exec;
 mod expr;
+mod foreign_key;
 mod func;
 mod meta;
 mod ops;

@@ -23,6 +23,7 @@ fn bind(b: &mut Binder<'_>, stmt: &Statement) -> DbResult<Bound> {
         return bind(b, &on_base);
     }
     Ok(match stmt {
+        Statement::Query(q) if crate::ddl::is_select_into(q) => Bound::Other,
         Statement::Query(q) => Bound::Query(bind_query(b, q)?),
         Statement::Insert(i) => Bound::Insert(Box::new(crate::dml::bind_insert(b, i)?)),
         Statement::Update(u) => Bound::Modify(Box::new(crate::dml::bind_update(b, u)?)),
@@ -56,7 +57,7 @@ pub fn describe(
     Ok(Description { params, columns })
 }
 
-fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Executor<'b> {
+pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Executor<'b> {
     Executor {
         txn: ctx.txn,
         env: ctx.env,
@@ -132,6 +133,7 @@ fn command(tag: &str) -> DbResult<StatementOutput> {
 fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput> {
     match stmt {
         Statement::CreateTable(ct) => command(&crate::ddl::create_table(ctx, ct)?),
+        Statement::Query(q) => command(&crate::ddl::select_into(ctx, q)?),
         Statement::CreateIndex(ci) => command(&crate::ddl::create_index(ctx, ci)?),
         Statement::CreateView(cv) => command(&crate::view::create_view(ctx, cv)?),
         Statement::Drop {
@@ -144,8 +146,15 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             object_type,
             if_exists,
             names,
+            cascade,
             ..
-        } => command(&crate::ddl::drop(ctx, object_type, *if_exists, names)?),
+        } => command(&crate::ddl::drop(
+            ctx,
+            object_type,
+            *if_exists,
+            names,
+            *cascade,
+        )?),
         Statement::Truncate(t) => command(&crate::ddl::truncate(ctx, t)?),
         Statement::AlterTable(at) => command(&crate::ddl::alter_table(ctx, at)?),
         Statement::CreateSequence {

@@ -259,7 +259,7 @@ impl Transaction {
                     Some(k) => k,
                     None => vec![Value::Int8(rows.next_row_id)],
                 };
-                match conflicts(&rows, &schema, me, &key, &row, None) {
+                match conflicts(&rows, &schema, me, &key, &row, None, None) {
                     Some(Conflict::Wait(t)) => Step::Wait(t),
                     Some(Conflict::Violation(e)) => return Err(e),
                     None => {
@@ -421,7 +421,7 @@ impl Transaction {
         let new_key = primary_key_of(schema, &row)?.unwrap_or_else(|| key.clone());
         let moved = new_key != *key;
         let exempt = if moved { None } else { Some(key) };
-        match conflicts(rows, schema, me, &new_key, &row, exempt) {
+        match conflicts(rows, schema, me, &new_key, &row, exempt, Some(key)) {
             Some(Conflict::Wait(t)) => return Ok(Step::Wait(t)),
             Some(Conflict::Violation(e)) => return Err(e),
             None => {}
@@ -586,7 +586,9 @@ enum Conflict {
 }
 
 /// Whether writing `row` under `key` would break the primary key or a
-/// unique index. `exempt` is the row's own key when it is updated in place.
+/// unique index. `exempt` is the row's own key when it is updated in place;
+/// `replaced` is the key of the row being rewritten (in place or moved to
+/// `key`), whose old image does not conflict with its new one.
 fn conflicts(
     rows: &TableRows,
     schema: &TableSchema,
@@ -594,6 +596,7 @@ fn conflicts(
     key: &Key,
     row: &Row,
     exempt: Option<&Key>,
+    replaced: Option<&Key>,
 ) -> Option<Conflict> {
     let holder = |chain: &Chain| match chain.head().map(|h| h.stamp) {
         Some(Stamp::Pending { txn, .. }) if txn != me => Some(txn),
@@ -627,7 +630,7 @@ fn conflicts(
             continue;
         }
         for pk in index.lookup(&ikey) {
-            if Some(&pk) == exempt || pk == *key {
+            if Some(&pk) == exempt || Some(&pk) == replaced || pk == *key {
                 continue;
             }
             let Some(chain) = rows.chains.get(&pk) else {

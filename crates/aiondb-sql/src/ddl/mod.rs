@@ -1,6 +1,15 @@
 //! CREATE / DROP / ALTER / TRUNCATE.
 
+mod alter;
+mod constraint;
+mod create_as;
+mod rebuild;
+
+pub use alter::alter_table;
+pub use create_as::{is_select_into, rewrite_column_names, select_into};
+
 use crate::bind::expr::data_type;
+use crate::foreign_key::{self, Referencing};
 use crate::meta::{Check, TableMeta};
 use crate::output::SqlContext;
 use crate::parse::{ident, object_name};
@@ -95,13 +104,95 @@ fn sequence_schema(database: u32, schema: &str, name: &str, ty: &DataType) -> Se
     }
 }
 
+fn multiple_primary_keys(table: &str) -> DbError {
+    DbError::new(
+        SqlState::INVALID_TABLE_DEFINITION,
+        format!("multiple primary keys for table \"{table}\" are not allowed"),
+    )
+}
+
+/// What one column definition declares.
+pub(crate) struct ColumnDecl {
+    pub column: ColumnSchema,
+    pub default: Option<String>,
+    /// The sequence a serial column owns, with its type.
+    pub sequence: Option<(String, DataType)>,
+    /// `PRIMARY KEY`, with the constraint name if one was given.
+    pub primary: Option<Option<String>>,
+    pub uniques: Vec<Option<String>>,
+    pub checks: Vec<Check>,
+    /// `REFERENCES` clauses (named by their CONSTRAINT clause if any).
+    pub foreign_keys: Vec<ast::ForeignKeyConstraint>,
+}
+
+/// Interprets a column definition of table `table`.
+pub(crate) fn column_decl(table: &str, col: &ast::ColumnDef) -> DbResult<ColumnDecl> {
+    let cname = ident(&col.name);
+    let type_text = col.data_type.to_string().to_lowercase();
+    let (ty, serial) = match type_text.as_str() {
+        "serial" | "serial4" => (DataType::Int4, true),
+        "bigserial" | "serial8" => (DataType::Int8, true),
+        "smallserial" | "serial2" => (DataType::Int2, true),
+        _ => (data_type(&col.data_type)?, false),
+    };
+    let mut decl = ColumnDecl {
+        column: ColumnSchema {
+            name: cname.clone(),
+            data_type: ty.clone(),
+            nullable: !serial,
+        },
+        default: None,
+        sequence: None,
+        primary: None,
+        uniques: Vec::new(),
+        checks: Vec::new(),
+        foreign_keys: Vec::new(),
+    };
+    if serial {
+        let seq = format!("{table}_{cname}_seq");
+        decl.default = Some(format!("nextval('{seq}')"));
+        decl.sequence = Some((seq, ty));
+    }
+    for opt in &col.options {
+        match &opt.option {
+            ColumnOption::Null => decl.column.nullable = true,
+            ColumnOption::NotNull => decl.column.nullable = false,
+            ColumnOption::Default(e) => decl.default = Some(e.to_string()),
+            ColumnOption::PrimaryKey(_) => {
+                if decl.primary.is_some() {
+                    return Err(multiple_primary_keys(table));
+                }
+                decl.primary = Some(opt.name.as_ref().map(ident));
+                decl.column.nullable = false;
+            }
+            ColumnOption::Unique(_) => decl.uniques.push(opt.name.as_ref().map(ident)),
+            ColumnOption::Check(c) => decl.checks.push(Check {
+                name: opt
+                    .name
+                    .as_ref()
+                    .or(c.name.as_ref())
+                    .map(ident)
+                    .unwrap_or_else(|| format!("{table}_{cname}_check")),
+                expr: c.expr.to_string(),
+            }),
+            ColumnOption::ForeignKey(fk) => {
+                let mut fk = fk.clone();
+                fk.name = fk.name.or_else(|| opt.name.clone());
+                decl.foreign_keys.push(fk);
+            }
+            other => return Err(DbError::not_supported(format!("column option {other}"))),
+        }
+    }
+    Ok(decl)
+}
+
 /// CREATE TABLE.
 pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult<String> {
     if ct.temporary {
         return Err(DbError::not_supported("temporary tables are not supported"));
     }
     if ct.query.is_some() {
-        return Err(DbError::not_supported("CREATE TABLE AS"));
+        return create_as::create_table_as(ctx, ct);
     }
     let (schema, name) = object_name(&ct.name);
     let schema = schema_name(ctx, schema)?;
@@ -124,67 +215,36 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
     let mut primary: Option<(Vec<usize>, Option<String>)> = None;
     let mut uniques: Vec<(Vec<usize>, Option<String>)> = Vec::new();
     let mut sequences = Vec::new();
+    let mut foreign_keys: Vec<(ast::ForeignKeyConstraint, Referencing<'_>)> = Vec::new();
     for (i, col) in ct.columns.iter().enumerate() {
-        let cname = ident(&col.name);
-        if columns.iter().any(|c: &ColumnSchema| c.name == cname) {
+        let decl = column_decl(&name, col)?;
+        if columns
+            .iter()
+            .any(|c: &ColumnSchema| c.name == decl.column.name)
+        {
             return Err(DbError::new(
                 SqlState::DUPLICATE_COLUMN,
-                format!("column \"{cname}\" specified more than once"),
+                format!("column \"{}\" specified more than once", decl.column.name),
             ));
         }
-        let type_text = col.data_type.to_string().to_lowercase();
-        let (ty, serial) = match type_text.as_str() {
-            "serial" | "serial4" => (DataType::Int4, true),
-            "bigserial" | "serial8" => (DataType::Int8, true),
-            "smallserial" | "serial2" => (DataType::Int2, true),
-            _ => (data_type(&col.data_type)?, false),
-        };
-        let mut nullable = !serial;
-        if serial {
-            let seq = format!("{name}_{cname}_seq");
-            meta.defaults.insert(i, format!("nextval('{seq}')"));
-            sequences.push((seq, ty.clone()));
+        if let Some(d) = decl.default {
+            meta.defaults.insert(i, d);
         }
-        for opt in &col.options {
-            match &opt.option {
-                ColumnOption::Null => nullable = true,
-                ColumnOption::NotNull => nullable = false,
-                ColumnOption::Default(e) => {
-                    meta.defaults.insert(i, e.to_string());
-                }
-                ColumnOption::PrimaryKey(_) => {
-                    if primary.is_some() {
-                        return Err(DbError::new(
-                            SqlState::INVALID_TABLE_DEFINITION,
-                            format!("multiple primary keys for table \"{name}\" are not allowed"),
-                        ));
-                    }
-                    primary = Some((vec![i], opt.name.as_ref().map(ident)));
-                    nullable = false;
-                }
-                ColumnOption::Unique(_) => uniques.push((vec![i], opt.name.as_ref().map(ident))),
-                ColumnOption::Check(c) => meta.checks.push(Check {
-                    name: opt
-                        .name
-                        .as_ref()
-                        .or(c.name.as_ref())
-                        .map(ident)
-                        .unwrap_or_else(|| format!("{name}_{cname}_check")),
-                    expr: c.expr.to_string(),
-                }),
-                ColumnOption::ForeignKey(_) => {
-                    return Err(DbError::not_supported(
-                        "FOREIGN KEY constraints are not supported yet",
-                    ));
-                }
-                other => return Err(DbError::not_supported(format!("column option {other}"))),
+        sequences.extend(decl.sequence);
+        if let Some(pk_name) = decl.primary {
+            if primary.is_some() {
+                return Err(multiple_primary_keys(&name));
             }
+            primary = Some((vec![i], pk_name));
         }
-        columns.push(ColumnSchema {
-            name: cname,
-            data_type: ty,
-            nullable,
-        });
+        uniques.extend(decl.uniques.into_iter().map(|n| (vec![i], n)));
+        meta.checks.extend(decl.checks);
+        foreign_keys.extend(
+            decl.foreign_keys
+                .into_iter()
+                .map(|fk| (fk, Referencing::Column(i))),
+        );
+        columns.push(decl.column);
     }
     let tmp = TableSchema {
         id: TableId(0),
@@ -201,10 +261,7 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
         match c {
             TableConstraint::PrimaryKey(pk) => {
                 if primary.is_some() {
-                    return Err(DbError::new(
-                        SqlState::INVALID_TABLE_DEFINITION,
-                        format!("multiple primary keys for table \"{name}\" are not allowed"),
-                    ));
+                    return Err(multiple_primary_keys(&name));
                 }
                 primary = Some((
                     index_columns(&tmp, &pk.columns)?,
@@ -215,17 +272,14 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
                 uniques.push((index_columns(&tmp, &u.columns)?, u.name.as_ref().map(ident)))
             }
             TableConstraint::Check(ch) => meta.checks.push(Check {
-                name: ch
-                    .name
-                    .as_ref()
-                    .map(ident)
-                    .unwrap_or_else(|| format!("{name}_check")),
+                name: match &ch.name {
+                    Some(n) => ident(n),
+                    None => constraint::check_name(ctx, &tmp, &ch.expr.to_string())?,
+                },
                 expr: ch.expr.to_string(),
             }),
-            TableConstraint::ForeignKey(_) => {
-                return Err(DbError::not_supported(
-                    "FOREIGN KEY constraints are not supported yet",
-                ));
+            TableConstraint::ForeignKey(fk) => {
+                foreign_keys.push((fk.clone(), Referencing::Table(&fk.columns)))
             }
             other => return Err(DbError::not_supported(format!("table constraint {other}"))),
         }
@@ -250,16 +304,42 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
         ctx.txn
             .create_sequence(sequence_schema(ctx.database, &schema, seq, ty))?;
     }
-    let schema_def = TableSchema {
+    let mut schema_def = TableSchema {
         primary_key_name: (!pk_cols.is_empty())
             .then(|| pk_name.unwrap_or_else(|| format!("{name}_pkey"))),
         primary_key: pk_cols,
         columns,
         indexes,
-        sql: meta.to_sql()?,
+        sql: String::new(),
         ..tmp
     };
-    ctx.txn.create_table(schema_def)?;
+    let catalog = ctx.txn.catalog();
+    let mut taken = foreign_key::constraint_names(&catalog, ctx.database, &schema);
+    for (fk, referencing) in foreign_keys {
+        let fk = foreign_key::define(
+            &catalog,
+            ctx.search_path,
+            &schema_def,
+            &fk,
+            referencing,
+            &taken,
+        )?;
+        taken.push(fk.name.clone());
+        meta.foreign_keys.push(fk);
+    }
+    schema_def.sql = meta.to_sql()?;
+    let id = ctx.txn.create_table(schema_def)?;
+    // A table referencing itself learns its id only now.
+    if meta.foreign_keys.iter().any(|f| f.ref_table == 0) {
+        for fk in &mut meta.foreign_keys {
+            if fk.ref_table == 0 {
+                fk.ref_table = id.0;
+            }
+        }
+        let mut created = (*ctx.txn.table(id)?).clone();
+        created.sql = meta.to_sql()?;
+        ctx.txn.alter_table(created)?;
+    }
     Ok("CREATE TABLE".into())
 }
 
@@ -269,6 +349,7 @@ pub fn drop(
     object_type: &ast::ObjectType,
     if_exists: bool,
     names: &[ast::ObjectName],
+    cascade: bool,
 ) -> DbResult<String> {
     let cat = ctx.txn.catalog();
     match object_type {
@@ -288,6 +369,7 @@ pub fn drop(
                     }
                 }
             }
+            drop_referencing_constraints(ctx, &found, cascade)?;
             for id in found {
                 let t = ctx.txn.table(id)?;
                 let owned: Vec<SequenceId> = cat
@@ -365,6 +447,38 @@ pub fn drop(
         }
         other => Err(DbError::not_supported(format!("DROP {other}"))),
     }
+}
+
+/// Foreign keys of other tables referencing tables about to be dropped:
+/// 2BP01 without CASCADE, else they are dropped (with a NOTICE).
+fn drop_referencing_constraints(
+    ctx: &mut SqlContext<'_>,
+    dropped: &[TableId],
+    cascade: bool,
+) -> DbResult<()> {
+    let catalog = ctx.txn.catalog();
+    for &id in dropped {
+        let dependents: Vec<_> = foreign_key::referencing(&catalog, id)?
+            .into_iter()
+            .filter(|(child, _)| !dropped.contains(&child.id))
+            .collect();
+        let what = format!("table {}", catalog.table(id)?.name);
+        constraint::drop_dependents(ctx, &what, dependents, cascade)?;
+    }
+    Ok(())
+}
+
+/// Removes a foreign key from its table's metadata.
+pub(crate) fn drop_foreign_key(
+    ctx: &mut SqlContext<'_>,
+    table: TableId,
+    name: &str,
+) -> DbResult<()> {
+    let mut schema = (*ctx.txn.table(table)?).clone();
+    let mut meta = TableMeta::of(&schema)?;
+    meta.foreign_keys.retain(|f| f.name != name);
+    schema.sql = meta.to_sql()?;
+    ctx.txn.alter_table(schema)
 }
 
 /// CREATE [UNIQUE] INDEX.
@@ -482,136 +596,35 @@ pub fn truncate(ctx: &mut SqlContext<'_>, t: &ast::Truncate) -> DbResult<String>
     for target in &t.table_names {
         ids.push(require_table(ctx, &target.name)?.id);
     }
+    let cascade = matches!(t.cascade, Some(ast::CascadeOption::Cascade));
+    let catalog = ctx.txn.catalog();
+    let mut i = 0;
+    while i < ids.len() {
+        for (child, _) in foreign_key::referencing(&catalog, ids[i])? {
+            if ids.contains(&child.id) {
+                continue;
+            }
+            if !cascade {
+                let parent = catalog.table(ids[i])?;
+                return Err(DbError::not_supported(
+                    "cannot truncate a table referenced in a foreign key constraint",
+                )
+                .with_detail(format!(
+                    "Table \"{}\" references \"{}\".",
+                    child.name, parent.name
+                ))
+                .with_hint(format!(
+                    "Truncate table \"{}\" at the same time, or use TRUNCATE ... CASCADE.",
+                    child.name
+                )));
+            }
+            ctx.notice(format!("truncate cascades to table \"{}\"", child.name));
+            ids.push(child.id);
+        }
+        i += 1;
+    }
     for id in ids {
         ctx.txn.truncate(id)?;
     }
     Ok("TRUNCATE TABLE".into())
-}
-
-/// ALTER TABLE.
-pub fn alter_table(ctx: &mut SqlContext<'_>, at: &ast::AlterTable) -> DbResult<String> {
-    let Some(table) = find_table(ctx, &at.name) else {
-        if at.if_exists {
-            ctx.notice(format!(
-                "relation \"{}\" does not exist, skipping",
-                object_name(&at.name).1
-            ));
-            return Ok("ALTER TABLE".into());
-        }
-        return Err(require_table(ctx, &at.name)
-            .err()
-            .unwrap_or_else(|| DbError::internal("missing")));
-    };
-    for op in &at.operations {
-        let table = ctx.txn.table(table.id)?;
-        match op {
-            ast::AlterTableOperation::AddConstraint {
-                constraint: TableConstraint::PrimaryKey(pk),
-                ..
-            } => {
-                let mut meta = TableMeta::of(&table)?;
-                if !table.primary_key.is_empty() || meta.primary_key_index.is_some() {
-                    return Err(DbError::new(
-                        SqlState::INVALID_TABLE_DEFINITION,
-                        format!(
-                            "multiple primary keys for table \"{}\" are not allowed",
-                            table.name
-                        ),
-                    ));
-                }
-                let cols = index_columns(&table, &pk.columns)?;
-                // Primary key columns become NOT NULL: verify, then record.
-                let mut schema = (*table).clone();
-                for &c in &cols {
-                    schema.columns[c].nullable = false;
-                }
-                let name = pk
-                    .name
-                    .as_ref()
-                    .map(ident)
-                    .unwrap_or_else(|| format!("{}_pkey", table.name));
-                meta.primary_key_index = Some(name.clone());
-                schema.sql = meta.to_sql()?;
-                let id = table.id;
-                let has_null = ctx
-                    .txn
-                    .scan(id, std::ops::Bound::Unbounded, std::ops::Bound::Unbounded)?
-                    .any(|(_, r)| cols.iter().any(|&c| r[c].is_null()));
-                if has_null {
-                    return Err(DbError::new(
-                        SqlState::NOT_NULL_VIOLATION,
-                        format!(
-                            "column \"{}\" of relation \"{}\" contains null values",
-                            table.columns[cols[0]].name, table.name
-                        ),
-                    ));
-                }
-                ctx.txn.alter_table(schema)?;
-                ctx.txn.create_index(
-                    id,
-                    IndexSchema {
-                        id: IndexId(0),
-                        name,
-                        columns: cols,
-                        unique: true,
-                    },
-                )?;
-            }
-            ast::AlterTableOperation::AddConstraint {
-                constraint: TableConstraint::Unique(u),
-                ..
-            } => {
-                let cols = index_columns(&table, &u.columns)?;
-                let cn: Vec<&str> = cols
-                    .iter()
-                    .map(|&c| table.columns[c].name.as_str())
-                    .collect();
-                let name = u
-                    .name
-                    .as_ref()
-                    .map(ident)
-                    .unwrap_or_else(|| format!("{}_{}_key", table.name, cn.join("_")));
-                ctx.txn.create_index(
-                    table.id,
-                    IndexSchema {
-                        id: IndexId(0),
-                        name,
-                        columns: cols,
-                        unique: true,
-                    },
-                )?;
-            }
-            ast::AlterTableOperation::RenameColumn {
-                old_column_name,
-                new_column_name,
-            } => {
-                let mut schema = (*table).clone();
-                let p = column_position(&table, &ident(old_column_name))?;
-                let new = ident(new_column_name);
-                if table.columns.iter().any(|c| c.name == new) {
-                    return Err(DbError::new(
-                        SqlState::DUPLICATE_COLUMN,
-                        format!(
-                            "column \"{new}\" of relation \"{}\" already exists",
-                            table.name
-                        ),
-                    ));
-                }
-                schema.columns[p].name = new;
-                ctx.txn.alter_table(schema)?;
-            }
-            ast::AlterTableOperation::RenameTable { table_name } => {
-                let mut schema = (*table).clone();
-                let n = match table_name {
-                    ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n) => {
-                        object_name(n).1
-                    }
-                };
-                schema.name = n;
-                ctx.txn.alter_table(schema)?;
-            }
-            other => return Err(DbError::not_supported(format!("ALTER TABLE {other}"))),
-        }
-    }
-    Ok("ALTER TABLE".into())
 }

@@ -1,0 +1,194 @@
+//! CREATE TABLE ... AS query and SELECT ... INTO new_table: a table whose
+//! columns are the query's, filled with its rows in the same transaction.
+
+use super::schema_name;
+use crate::bind::{Binder, bind_query};
+use crate::meta::TableMeta;
+use crate::output::SqlContext;
+use crate::parse::{ident, object_name};
+use crate::types::{self, FormatOptions};
+use aiondb_core::{DataType, DbError, DbResult, SqlState, TableId};
+use aiondb_storage::{ColumnSchema, TableSchema};
+use sqlparser::ast;
+
+/// CREATE TABLE name [(columns)] AS query. Returns the command tag.
+pub fn create_table_as(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult<String> {
+    let Some(query) = &ct.query else {
+        return Err(DbError::internal("CREATE TABLE AS without a query"));
+    };
+    if ct
+        .columns
+        .iter()
+        .any(|c| c.data_type != ast::DataType::Unspecified || !c.options.is_empty())
+        || !ct.constraints.is_empty()
+    {
+        return Err(DbError::new(
+            SqlState::SYNTAX_ERROR,
+            "CREATE TABLE AS accepts a list of column names only",
+        ));
+    }
+    let (names, query) = match column_names_wrapper(query) {
+        Some((names, inner)) => (names, inner),
+        None => (
+            ct.columns.iter().map(|c| ident(&c.name)).collect(),
+            &**query,
+        ),
+    };
+    create_from_query(ctx, &ct.name, &names, query, ct.if_not_exists)
+}
+
+/// The column names and query of a statement [`rewrite_column_names`]
+/// rewrote.
+fn column_names_wrapper(query: &ast::Query) -> Option<(Vec<String>, &ast::Query)> {
+    let ast::SetExpr::Select(select) = query.body.as_ref() else {
+        return None;
+    };
+    match select.from.as_slice() {
+        [
+            ast::TableWithJoins {
+                relation:
+                    ast::TableFactor::Derived {
+                        subquery,
+                        alias: Some(alias),
+                        ..
+                    },
+                joins,
+            },
+        ] if joins.is_empty() && alias.name.value == COLUMN_NAMES_ALIAS => Some((
+            alias.columns.iter().map(|c| ident(&c.name)).collect(),
+            &**subquery,
+        )),
+        _ => None,
+    }
+}
+
+const COLUMN_NAMES_ALIAS: &str = "aiondb_ctas_column_names";
+
+/// SELECT ... INTO [TABLE] name ...: the query without its INTO clause
+/// fills a new table. Returns the command tag.
+pub fn select_into(ctx: &mut SqlContext<'_>, query: &ast::Query) -> DbResult<String> {
+    let mut query = query.clone();
+    let ast::SetExpr::Select(select) = query.body.as_mut() else {
+        return Err(DbError::not_supported("SELECT INTO in this query form"));
+    };
+    let Some(into) = select.into.take() else {
+        return Err(DbError::internal("SELECT INTO without INTO"));
+    };
+    if into.temporary || into.unlogged {
+        return Err(DbError::not_supported(
+            "SELECT INTO TEMPORARY or UNLOGGED tables",
+        ));
+    }
+    let name = match into.targets.as_slice() {
+        [ast::Expr::Identifier(i)] => ast::ObjectName::from(vec![i.clone()]),
+        [ast::Expr::CompoundIdentifier(parts)] => ast::ObjectName::from(parts.clone()),
+        _ => return Err(DbError::not_supported("SELECT INTO several targets")),
+    };
+    create_from_query(ctx, &name, &[], &query, false)
+}
+
+/// sqlparser does not read `CREATE TABLE t (a, b) AS query` (a column
+/// name list without types); it is rewritten, when it matches, to the
+/// equivalent `CREATE TABLE t AS SELECT * FROM (query) AS <marker>(a, b)`, which
+/// [`create_table_as`] takes apart again.
+pub fn rewrite_column_names(text: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?is)^(\s*create\s+table\s+(?:if\s+not\s+exists\s+)?[^\s(]+)\s*\(\s*([a-z_][a-z0-9_$]*(?:\s*,\s*[a-z_][a-z0-9_$]*)*)\s*\)\s+as\s+(.*)$",
+        )
+        .ok()
+    });
+    let caps = re.as_ref()?.captures(text)?;
+    let query = caps[3].trim_end().trim_end_matches(';');
+    Some(format!(
+        "{} AS SELECT * FROM ({query}) AS {COLUMN_NAMES_ALIAS}({})",
+        &caps[1], &caps[2]
+    ))
+}
+
+/// True if the statement is a SELECT ... INTO (which creates a table).
+pub fn is_select_into(query: &ast::Query) -> bool {
+    matches!(query.body.as_ref(), ast::SetExpr::Select(s) if s.into.is_some())
+}
+
+fn create_from_query(
+    ctx: &mut SqlContext<'_>,
+    name: &ast::ObjectName,
+    names: &[String],
+    query: &ast::Query,
+    if_not_exists: bool,
+) -> DbResult<String> {
+    let (schema, rel) = object_name(name);
+    let schema = schema_name(ctx, schema)?;
+    if ctx
+        .txn
+        .catalog()
+        .relation_exists(ctx.database, &schema, &rel)
+    {
+        if if_not_exists {
+            ctx.notice(format!("relation \"{rel}\" already exists, skipping"));
+            return Ok("CREATE TABLE AS".into());
+        }
+        return Err(DbError::new(
+            SqlState::DUPLICATE_TABLE,
+            format!("relation \"{rel}\" already exists"),
+        ));
+    }
+    let search_path = ctx.search_path.to_vec();
+    let mut b = Binder::new(ctx.txn.catalog(), ctx.database, &search_path, Vec::new());
+    let plan = bind_query(&mut b, query)?;
+    drop(b);
+    let out = plan.columns();
+    if names.len() > out.len() {
+        return Err(DbError::new(
+            SqlState::SYNTAX_ERROR,
+            "too many column names were specified",
+        ));
+    }
+    let mut columns: Vec<ColumnSchema> = Vec::with_capacity(out.len());
+    for (i, c) in out.iter().enumerate() {
+        let cname = names.get(i).cloned().unwrap_or_else(|| c.name.clone());
+        if columns.iter().any(|x| x.name == cname) {
+            return Err(DbError::new(
+                SqlState::DUPLICATE_COLUMN,
+                format!("column \"{cname}\" specified more than once"),
+            ));
+        }
+        let data_type = match &c.data_type {
+            DataType::Unknown => DataType::Text,
+            t => t.clone(),
+        };
+        columns.push(ColumnSchema {
+            name: cname,
+            data_type,
+            nullable: true,
+        });
+    }
+    let rows = crate::statement::executor(ctx, &[]).run(&plan)?;
+    let id = ctx.txn.create_table(TableSchema {
+        id: TableId(0),
+        database: ctx.database,
+        schema,
+        name: rel,
+        columns: columns.clone(),
+        primary_key: Vec::new(),
+        primary_key_name: None,
+        indexes: Vec::new(),
+        sql: TableMeta::default().to_sql()?,
+    })?;
+    let n = rows.len();
+    let opts = FormatOptions::default();
+    for (i, mut row) in rows.into_iter().enumerate() {
+        if i % 4096 == 4095 {
+            ctx.check_interrupt()?;
+        }
+        for ((v, c), from) in row.iter_mut().zip(&columns).zip(&out) {
+            if from.data_type == DataType::Unknown && !v.is_null() {
+                *v = types::cast_assignment(v.clone(), &DataType::Text, &c.data_type, &opts)?;
+            }
+        }
+        ctx.txn.insert(id, row)?;
+    }
+    Ok(format!("SELECT {n}"))
+}
