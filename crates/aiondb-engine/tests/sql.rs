@@ -272,7 +272,7 @@ fn pgbench_statements() {
 }
 
 #[test]
-fn views_survive_restart_and_replay() {
+fn views_and_schemas_survive_restart_and_replay() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let e = engine(dir.path());
@@ -292,6 +292,9 @@ fn views_survive_restart_and_replay() {
             &mut s,
             "create view later as select id * 2 as twice from small",
         );
+        q(&mut s, "create schema kept");
+        q(&mut s, "create table kept.t (n int)");
+        q(&mut s, "insert into kept.t values (7)");
     }
     let e = engine(dir.path());
     let mut s = session(&e);
@@ -299,4 +302,6 @@ fn views_survive_restart_and_replay() {
     assert_eq!(q(&mut s, "select twice from later"), rows(&[&["2"]]));
     assert_eq!(err(&mut s, "select * from gone"), "42P01");
     assert_eq!(err(&mut s, "drop view small"), "2BP01");
+    assert_eq!(q(&mut s, "select n from kept.t"), rows(&[&["7"]]));
+    assert_eq!(err(&mut s, "create schema kept"), "42P06");
 }

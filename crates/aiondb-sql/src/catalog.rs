@@ -250,19 +250,33 @@ pub fn system_columns(schema: Option<&str>, name: &str) -> Option<Vec<Column>> {
 }
 
 /// The schemas of the current database: (oid, name).
-pub fn schemas(_exec: &Executor<'_>) -> Vec<(i64, String)> {
-    vec![
-        (PG_CATALOG_NS, "pg_catalog".into()),
-        (PUBLIC_NS, "public".into()),
-        (INFORMATION_SCHEMA_NS, "information_schema".into()),
-    ]
+pub fn schemas(exec: &Executor<'_>) -> Vec<(i64, String)> {
+    let mut out = vec![
+        (PG_CATALOG_NS, "pg_catalog".to_string()),
+        (PUBLIC_NS, "public".to_string()),
+        (INFORMATION_SCHEMA_NS, "information_schema".to_string()),
+    ];
+    let catalog = exec.txn.catalog();
+    out.extend(
+        catalog
+            .namespaces
+            .values()
+            .filter(|n| n.database == exec.database)
+            .map(|n| (n.id.0 as i64, n.name.clone())),
+    );
+    out
 }
 
-fn namespace_oid(name: &str) -> i64 {
+/// The pg_namespace oid of a schema.
+fn namespace_oid_in(catalog: &aiondb_storage::Catalog, database: u32, name: &str) -> i64 {
     match name {
         "pg_catalog" => PG_CATALOG_NS,
         "information_schema" => INFORMATION_SCHEMA_NS,
-        _ => PUBLIC_NS,
+        "public" => PUBLIC_NS,
+        other => catalog
+            .namespace_by_name(database, other)
+            .map(|n| n.id.0 as i64)
+            .unwrap_or(PUBLIC_NS),
     }
 }
 
@@ -313,6 +327,7 @@ pub fn format_type(type_oid: u32, typmod: i32) -> String {
 pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
     let catalog = exec.txn.catalog();
     let db = exec.database;
+    let namespace_oid = |name: &str| namespace_oid_in(&catalog, db, name);
     let tables: Vec<_> = catalog
         .tables
         .values()

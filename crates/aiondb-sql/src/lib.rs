@@ -41,6 +41,7 @@ mod expr;
 mod foreign_key;
 mod func;
 mod meta;
+mod namespace;
 mod ops;
 mod output;
 mod parse;

@@ -136,6 +136,28 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
         Statement::Query(q) => command(&crate::ddl::select_into(ctx, q)?),
         Statement::CreateIndex(ci) => command(&crate::ddl::create_index(ctx, ci)?),
         Statement::CreateView(cv) => command(&crate::view::create_view(ctx, cv)?),
+        Statement::CreateSchema {
+            schema_name,
+            if_not_exists,
+            or_replace: false,
+            with: None,
+            options: None,
+            default_collate_spec: None,
+            clone: None,
+        } => command(&crate::namespace::create_schema(
+            ctx,
+            schema_name,
+            *if_not_exists,
+        )?),
+        Statement::Drop {
+            object_type: ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => command(&crate::namespace::drop_schemas(
+            ctx, names, *if_exists, *cascade,
+        )?),
         Statement::Drop {
             object_type: ast::ObjectType::View,
             if_exists,

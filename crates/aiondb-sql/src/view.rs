@@ -59,13 +59,7 @@ pub fn create_view(ctx: &mut SqlContext<'_>, cv: &ast::CreateView) -> DbResult<S
         return Err(DbError::not_supported("CREATE VIEW ... WITH (options)"));
     }
     let (schema, name) = object_name(&cv.name);
-    let schema = schema.unwrap_or_else(|| "public".to_string());
-    if schema != "public" {
-        return Err(DbError::new(
-            SqlState::from_static("3F000"),
-            format!("schema \"{schema}\" does not exist"),
-        ));
-    }
+    let schema = crate::namespace::creation_schema(ctx, schema)?;
     let catalog = ctx.txn.catalog();
     let existing = catalog.view_by_name(ctx.database, &schema, &name).cloned();
     if existing.is_none() && catalog.relation_exists(ctx.database, &schema, &name) {

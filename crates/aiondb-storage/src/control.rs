@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The on-disk format this build reads and writes.
-/// 2: the catalog holds views.
+/// 2: the catalog holds views and schemas.
 pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]

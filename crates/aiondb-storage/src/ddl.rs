@@ -9,7 +9,9 @@
 
 use crate::locks::{LockMode, LockTarget};
 use crate::record::DdlOp;
-use crate::schema::{Catalog, IndexSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema};
+use crate::schema::{
+    Catalog, IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema,
+};
 use crate::sequence::SequenceState;
 use crate::table::{IndexData, Stamp, TableData};
 use crate::txn::Transaction;
@@ -282,6 +284,55 @@ impl Transaction {
         refuse_if_views_depend(cat, id, "view", &view.name)?;
         cat.views.remove(&id);
         self.ddl.push(DdlOp::DropView(id));
+        Ok(())
+    }
+
+    /// CREATE SCHEMA: `ns.id` is assigned.
+    pub fn create_namespace(&mut self, mut ns: NamespaceSchema) -> DbResult<TableId> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        if cat.namespace_exists(ns.database, &ns.name) {
+            return Err(DbError::new(
+                SqlState::from_static("42P06"),
+                format!("schema \"{}\" already exists", ns.name),
+            ));
+        }
+        ns.id = TableId(cat.next_table_id);
+        cat.next_table_id += 1;
+        cat.namespaces.insert(ns.id, Arc::new(ns.clone()));
+        let id = ns.id;
+        self.ddl.push(DdlOp::CreateNamespace(ns));
+        Ok(id)
+    }
+
+    /// DROP SCHEMA of an empty schema (the SQL layer drops its contents
+    /// first for CASCADE).
+    pub fn drop_namespace(&mut self, id: TableId) -> DbResult<()> {
+        let cat = self.catalog_mut()?;
+        let Some(ns) = cat.namespaces.get(&id).cloned() else {
+            return Err(DbError::new(
+                SqlState::from_static("3F000"),
+                format!("schema with id {id} does not exist"),
+            ));
+        };
+        let inside = cat.relations_in(ns.database, &ns.name);
+        if !inside.is_empty() {
+            let detail: Vec<String> = inside
+                .iter()
+                .map(|r| format!("{r} depends on schema {}", ns.name))
+                .collect();
+            return Err(DbError::new(
+                SqlState::from_static("2BP01"),
+                format!(
+                    "cannot drop schema {} because other objects depend on it",
+                    ns.name
+                ),
+            )
+            .with_detail(detail.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        cat.namespaces.remove(&id);
+        self.ddl.push(DdlOp::DropNamespace(id));
         Ok(())
     }
 

@@ -6,7 +6,9 @@
 //! carries a sequence reservation, which is not transactional (as in
 //! PostgreSQL) and becomes durable with the next flush that covers it.
 
-use crate::schema::{IndexSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema};
+use crate::schema::{
+    IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema,
+};
 use aiondb_core::{CommitId, DbError, DbResult, IndexId, Row, TableId};
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +44,8 @@ pub enum DdlOp {
     /// Creates a view, or replaces the definition of the view with this id.
     PutView(ViewSchema),
     DropView(TableId),
+    CreateNamespace(NamespaceSchema),
+    DropNamespace(TableId),
 }
 
 /// A row's final image in a transaction.

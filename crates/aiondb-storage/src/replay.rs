@@ -182,6 +182,17 @@ fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
             catalog.next_table_id = catalog.next_table_id.max(view.id.0 + 1);
             catalog.views.insert(view.id, Arc::new(view.clone()));
         }
+        DdlOp::CreateNamespace(ns) => {
+            catalog.next_table_id = catalog.next_table_id.max(ns.id.0 + 1);
+            catalog.namespaces.insert(ns.id, Arc::new(ns.clone()));
+        }
+        DdlOp::DropNamespace(id) => {
+            if catalog.namespaces.remove(id).is_none() {
+                return Err(DbError::corrupted(format!(
+                    "WAL drops schema {id}, which does not exist"
+                )));
+            }
+        }
         DdlOp::DropView(id) => {
             if catalog.views.remove(id).is_none() {
                 return Err(DbError::corrupted(format!(

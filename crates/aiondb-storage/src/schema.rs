@@ -93,6 +93,19 @@ pub struct ViewSchema {
     pub depends_on: Vec<TableId>,
 }
 
+/// A schema (namespace) created with CREATE SCHEMA. `public`, `pg_catalog`
+/// and `information_schema` always exist and are not stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceSchema {
+    /// From the table id space (it is the schema's pg_namespace oid).
+    pub id: TableId,
+    pub database: u32,
+    pub name: String,
+}
+
+/// Schemas every database has.
+pub const BUILTIN_NAMESPACES: [&str; 3] = ["pg_catalog", "public", "information_schema"];
+
 /// The committed catalog: an immutable value, replaced whole by each commit
 /// that changes it, so readers hold a consistent `Arc` without locking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +113,7 @@ pub struct Catalog {
     pub tables: BTreeMap<TableId, Arc<TableSchema>>,
     pub sequences: BTreeMap<SequenceId, Arc<SequenceSchema>>,
     pub views: BTreeMap<TableId, Arc<ViewSchema>>,
+    pub namespaces: BTreeMap<TableId, Arc<NamespaceSchema>>,
     /// Next ids to hand out; part of the catalog so replay reproduces them.
     pub next_table_id: u32,
     pub next_index_id: u32,
@@ -171,6 +185,40 @@ impl Catalog {
         self.views
             .values()
             .find(|v| v.database == database && v.schema == schema && v.name == name)
+    }
+
+    /// The created schema `name` in `database` (None for built-in ones).
+    pub fn namespace_by_name(&self, database: u32, name: &str) -> Option<&Arc<NamespaceSchema>> {
+        self.namespaces
+            .values()
+            .find(|n| n.database == database && n.name == name)
+    }
+
+    /// Whether schema `name` exists in `database` (built in or created).
+    pub fn namespace_exists(&self, database: u32, name: &str) -> bool {
+        BUILTIN_NAMESPACES.contains(&name) || self.namespace_by_name(database, name).is_some()
+    }
+
+    /// Names of the relations (tables, views, sequences) in a schema.
+    pub fn relations_in(&self, database: u32, schema: &str) -> Vec<String> {
+        let tables = self
+            .tables
+            .values()
+            .map(|t| (t.database, &t.schema, &t.name));
+        let views = self
+            .views
+            .values()
+            .map(|v| (v.database, &v.schema, &v.name));
+        let seqs = self
+            .sequences
+            .values()
+            .map(|s| (s.database, &s.schema, &s.name));
+        tables
+            .chain(views)
+            .chain(seqs)
+            .filter(|(d, s, _)| *d == database && s.as_str() == schema)
+            .map(|(_, _, n)| n.clone())
+            .collect()
     }
 
     /// Views that read relation `id`.

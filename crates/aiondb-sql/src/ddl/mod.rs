@@ -18,20 +18,7 @@ use aiondb_storage::{ColumnSchema, IndexSchema, SequenceId, SequenceSchema, Tabl
 use sqlparser::ast::{self, ColumnOption, TableConstraint};
 
 fn schema_name(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
-    let s = explicit.unwrap_or_else(|| {
-        ctx.search_path
-            .iter()
-            .find(|s| *s == "public")
-            .cloned()
-            .unwrap_or_else(|| "public".into())
-    });
-    if s != "public" {
-        return Err(DbError::new(
-            SqlState::from_static("3F000"),
-            format!("schema \"{s}\" does not exist"),
-        ));
-    }
-    Ok(s)
+    crate::namespace::creation_schema(ctx, explicit)
 }
 
 fn find_table(ctx: &SqlContext<'_>, name: &ast::ObjectName) -> Option<std::sync::Arc<TableSchema>> {

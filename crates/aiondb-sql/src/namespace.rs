@@ -1,0 +1,176 @@
+//! CREATE SCHEMA and DROP SCHEMA.
+//!
+//! A database always has `pg_catalog`, `public` and `information_schema`;
+//! CREATE SCHEMA adds more, as WAL-logged catalog objects. Relations live
+//! in a schema by name; unqualified names resolve along `search_path`, and
+//! new relations go to the first schema of the path that exists, as in
+//! PostgreSQL.
+
+use crate::output::SqlContext;
+use crate::parse::{ident, object_name};
+use aiondb_core::{DbError, DbResult, SqlState, TableId};
+use aiondb_storage::{BUILTIN_NAMESPACES, NamespaceSchema};
+use sqlparser::ast::{self, ObjectName, SchemaName};
+
+fn undefined(name: &str) -> DbError {
+    DbError::new(
+        SqlState::from_static("3F000"),
+        format!("schema \"{name}\" does not exist"),
+    )
+}
+
+/// The schema a new relation goes to: the explicit one (which must exist),
+/// else the first existing schema on the search path.
+pub(crate) fn creation_schema(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
+    let catalog = ctx.txn.catalog();
+    match explicit {
+        Some(s) if catalog.namespace_exists(ctx.database, &s) && s != "pg_catalog" => Ok(s),
+        Some(s) if s == "pg_catalog" => Err(DbError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "permission denied to create relations in schema \"pg_catalog\"",
+        )),
+        Some(s) => Err(undefined(&s)),
+        None => ctx
+            .search_path
+            .iter()
+            .find(|s| *s != "pg_catalog" && catalog.namespace_exists(ctx.database, s))
+            .cloned()
+            .ok_or_else(|| {
+                DbError::new(
+                    SqlState::from_static("3F000"),
+                    "no schema has been selected to create in",
+                )
+            }),
+    }
+}
+
+/// CREATE SCHEMA [IF NOT EXISTS] name.
+pub fn create_schema(
+    ctx: &mut SqlContext<'_>,
+    name: &SchemaName,
+    if_not_exists: bool,
+) -> DbResult<String> {
+    let name = match name {
+        SchemaName::Simple(n) => object_name(n).1,
+        _ => {
+            return Err(DbError::not_supported(
+                "CREATE SCHEMA ... AUTHORIZATION (schemas have no owners yet)",
+            ));
+        }
+    };
+    if name.starts_with("pg_") {
+        return Err(DbError::new(
+            SqlState::from_static("42939"),
+            format!("unacceptable schema name \"{name}\""),
+        )
+        .with_detail("The prefix \"pg_\" is reserved for system schemas."));
+    }
+    if ctx.txn.catalog().namespace_exists(ctx.database, &name) {
+        if if_not_exists {
+            ctx.notice(format!("schema \"{name}\" already exists, skipping"));
+            return Ok("CREATE SCHEMA".into());
+        }
+        return Err(DbError::new(
+            SqlState::from_static("42P06"),
+            format!("schema \"{name}\" already exists"),
+        ));
+    }
+    ctx.txn.create_namespace(NamespaceSchema {
+        id: TableId(0),
+        database: ctx.database,
+        name,
+    })?;
+    Ok("CREATE SCHEMA".into())
+}
+
+/// DROP SCHEMA [IF EXISTS] names [CASCADE].
+pub fn drop_schemas(
+    ctx: &mut SqlContext<'_>,
+    names: &[ObjectName],
+    if_exists: bool,
+    cascade: bool,
+) -> DbResult<String> {
+    for n in names {
+        let name = match n.0.as_slice() {
+            [part] => part
+                .as_ident()
+                .map(ident)
+                .unwrap_or_else(|| part.to_string()),
+            _ => object_name(n).1,
+        };
+        if BUILTIN_NAMESPACES.contains(&name.as_str()) {
+            return Err(DbError::not_supported(format!(
+                "dropping the built-in schema \"{name}\""
+            )));
+        }
+        let Some(ns) = ctx
+            .txn
+            .catalog()
+            .namespace_by_name(ctx.database, &name)
+            .cloned()
+        else {
+            if if_exists {
+                ctx.notice(format!("schema \"{name}\" does not exist, skipping"));
+                continue;
+            }
+            return Err(undefined(&name));
+        };
+        if cascade {
+            drop_contents(ctx, &name)?;
+        }
+        ctx.txn.drop_namespace(ns.id)?;
+    }
+    Ok("DROP SCHEMA".into())
+}
+
+/// Everything in a schema, for DROP SCHEMA ... CASCADE: views (those no
+/// other view reads first), then tables, then sequences.
+fn drop_contents(ctx: &mut SqlContext<'_>, schema: &str) -> DbResult<()> {
+    let qualified = |n: &str| ObjectName::from(vec![ast::Ident::new(schema), ast::Ident::new(n)]);
+    loop {
+        let catalog = ctx.txn.catalog();
+        let mine: Vec<_> = catalog
+            .views
+            .values()
+            .filter(|v| v.database == ctx.database && v.schema == schema)
+            .cloned()
+            .collect();
+        if mine.is_empty() {
+            break;
+        }
+        let leaf = mine
+            .iter()
+            .find(|v| catalog.views_depending_on(v.id).next().is_none())
+            .cloned();
+        match leaf {
+            Some(v) => {
+                ctx.notice(format!("drop cascades to view {schema}.{}", v.name));
+                ctx.txn.drop_view(v.id)?
+            }
+            // A view outside the schema reads one inside: the store's
+            // refusal names it.
+            None => ctx.txn.drop_view(mine[0].id)?,
+        }
+    }
+    let catalog = ctx.txn.catalog();
+    let tables: Vec<ObjectName> = catalog
+        .tables
+        .values()
+        .filter(|t| t.database == ctx.database && t.schema == schema)
+        .map(|t| qualified(&t.name))
+        .collect();
+    if !tables.is_empty() {
+        crate::ddl::drop(ctx, &ast::ObjectType::Table, true, &tables, true)?;
+    }
+    let catalog = ctx.txn.catalog();
+    let sequences: Vec<_> = catalog
+        .sequences
+        .values()
+        .filter(|s| s.database == ctx.database && s.schema == schema)
+        .map(|s| s.id)
+        .collect();
+    for s in sequences {
+        ctx.txn.drop_sequence(s)?;
+    }
+    Ok(())
+}
