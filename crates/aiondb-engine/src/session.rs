@@ -83,6 +83,11 @@ pub struct Session {
     pub(crate) notices: Vec<DbError>,
     pub(crate) changed: Vec<(String, String)>,
     copy_in: Option<(CopyIn, Vec<u8>)>,
+    /// Statements of one simple-query message, or the Executes up to one
+    /// Sync, share an implicit transaction (PostgreSQL's implicit block):
+    /// it commits at the end of the message / at Sync, and an error rolls
+    /// all of it back.
+    pub(crate) pipeline: bool,
     /// Open cursors by name.
     pub(crate) cursors: HashMap<String, Cursor>,
     /// Counts explicit transaction blocks, so a cursor knows its own.
@@ -117,6 +122,7 @@ impl Session {
             notices: Vec::new(),
             changed: Vec::new(),
             copy_in: None,
+            pipeline: false,
             cursors: HashMap::new(),
             block_serial: 0,
             key,
@@ -171,6 +177,7 @@ impl Session {
         if statements.is_empty() {
             return vec![Ok(StatementOutput::Empty)];
         }
+        self.pipeline = statements.len() > 1;
         let mut out = Vec::with_capacity(statements.len());
         for stmt in &statements {
             let r = self.run(stmt, &[]);
@@ -180,7 +187,26 @@ impl Session {
                 break;
             }
         }
+        if self.copy_in.is_some() {
+            // COPY FROM STDIN ends the message; its data commits the block.
+            self.pipeline = false;
+        } else if let Err(e) = self.sync() {
+            out.push(Err(e));
+        }
         out
+    }
+
+    /// End of an extended-protocol pipeline (Sync): commits the implicit
+    /// transaction the Executes since the last Sync ran in.
+    pub fn sync(&mut self) -> DbResult<()> {
+        self.pipeline = false;
+        if self.block.as_ref().is_some_and(|b| !b.explicit)
+            && self.copy_in.is_none()
+            && let Some(b) = self.block.take()
+        {
+            b.txn.commit()?;
+        }
+        Ok(())
     }
 
     /// Parses and describes one statement (extended protocol Parse).
@@ -238,6 +264,7 @@ impl Session {
         let Some(statement) = &stmt.inner.statement else {
             return Ok(StatementOutput::Empty);
         };
+        self.pipeline = true;
         let types = &stmt.inner.param_types;
         if params.len() != types.len() {
             return Err(DbError::new(
@@ -346,9 +373,21 @@ impl Session {
         }
     }
 
+    /// A protocol-level error (Parse, Bind, Describe...): the transaction
+    /// fails as if a statement had failed.
+    pub fn abort_after_error(&mut self) {
+        self.note_error();
+    }
+
     pub(crate) fn note_error(&mut self) {
-        if self.block.as_ref().is_some_and(|b| b.explicit) {
-            self.failed = true;
+        match self.block.take() {
+            Some(b) if b.explicit => {
+                self.block = Some(b);
+                self.failed = true;
+            }
+            // An error ends an implicit transaction: all of it rolls back.
+            Some(b) => b.txn.rollback(),
+            None => {}
         }
     }
 
@@ -468,6 +507,7 @@ impl Session {
         }
         let explicit = self.block.as_ref().is_some_and(|b| b.explicit);
         match result {
+            Ok(v) if !explicit && self.pipeline => Ok(v),
             Ok(v) if !explicit => match self.block.take() {
                 Some(b) => b.txn.commit().map(|_| v),
                 None => Ok(v),

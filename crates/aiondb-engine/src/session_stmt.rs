@@ -163,6 +163,11 @@ impl Session {
                     return command("BEGIN");
                 }
                 let level = isolation(modes)?.unwrap_or(self.default_isolation);
+                // Statements of this message before BEGIN ran in an
+                // implicit transaction: it ends here.
+                if let Some(implicit) = self.block.take() {
+                    implicit.txn.commit()?;
+                }
                 let txn = self.engine.store.begin(level);
                 self.block_serial += 1;
                 self.block = Some(Block {
@@ -194,8 +199,10 @@ impl Session {
                         self.cursors_at_block_end(false);
                         command("ROLLBACK")
                     }
-                    other => {
-                        self.block = other;
+                    implicit => {
+                        if let Some(b) = implicit {
+                            b.txn.commit()?;
+                        }
                         self.notices.push(DbError::new(
                             SqlState::NO_ACTIVE_SQL_TRANSACTION,
                             "there is no transaction in progress",
@@ -213,8 +220,10 @@ impl Session {
                         b.txn.rollback();
                         self.cursors_at_block_end(false);
                     }
-                    other => {
-                        self.block = other;
+                    implicit => {
+                        if let Some(b) = implicit {
+                            b.txn.rollback();
+                        }
                         self.notices.push(DbError::new(
                             SqlState::NO_ACTIVE_SQL_TRANSACTION,
                             "there is no transaction in progress",

@@ -408,6 +408,10 @@ async fn message_loop(ctx: &mut Ctx, conn: &mut TcpConn) -> Result<(), Closed> {
             F::Execute(m) => ext.execute(ctx, conn, m).await,
             F::Close(m) => ext.close(conn, m).await,
             F::Sync(_) => {
+                let session = &mut ctx.session;
+                if let Err(e) = blocking(|| session.sync()).and_then(|r| r) {
+                    conn.send_error(&e).await?;
+                }
                 ext.sync(ctx);
                 send_side_effects(conn, &mut ctx.session).await?;
                 send_ready(conn, &ctx.session).await?;
@@ -438,6 +442,9 @@ async fn message_loop(ctx: &mut Ctx, conn: &mut TcpConn) -> Result<(), Closed> {
                 send_side_effects(conn, &mut ctx.session).await?;
                 conn.send_error(&e).await?;
                 ext.discarding = true;
+                // The implicit (or explicit) transaction fails with it.
+                let session = &mut ctx.session;
+                let _ = blocking(|| session.abort_after_error());
             }
             Err(Step::Closed) => return Err(Closed),
         }

@@ -397,3 +397,59 @@ fn truncated_and_padded_messages_are_protocol_violations() {
     c.send(&raw::query("SELECT 1"));
     assert_eq!(tags(&c.until_ready()), "T D C Z");
 }
+
+/// Counts rows of `t` over a fresh simple query.
+fn count_rows(c: &mut Raw) -> String {
+    c.send(&raw::query("SELECT count(*) FROM t"));
+    let msgs = c.until_ready();
+    let row = msgs
+        .iter()
+        .find(|m| m.tag == b'D')
+        .map(|m| m.data_row())
+        .unwrap_or_default();
+    row.first()
+        .cloned()
+        .flatten()
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn one_message_is_one_implicit_transaction() {
+    let (s, _d) = server();
+    let (mut c, _) = Raw::startup(s.port, PG);
+    c.send(&raw::query("CREATE TABLE t (n int)"));
+    c.until_ready();
+    // Simple query: an error rolls back the statements before it.
+    c.send(&raw::query("INSERT INTO t VALUES (1); SELECT 1/0"));
+    let msgs = c.until_ready();
+    assert_eq!(msgs[msgs.len() - 2].sqlstate(), "22012");
+    assert_eq!(count_rows(&mut c), "0");
+    // ... unless a COMMIT ended the implicit transaction first.
+    c.send(&raw::query("INSERT INTO t VALUES (1); COMMIT; SELECT 1/0"));
+    c.until_ready();
+    assert_eq!(count_rows(&mut c), "1");
+    // Extended protocol: the Executes up to Sync share one transaction.
+    let mut batch = raw::parse("ins", "INSERT INTO t VALUES ($1)", &[23]);
+    batch.extend(raw::bind("", "ins", &[Some("2")], &[]));
+    batch.extend(raw::execute("", 0));
+    batch.extend(raw::parse("", "SELECT 1/0", &[]));
+    batch.extend(raw::bind("", "", &[], &[]));
+    batch.extend(raw::execute("", 0));
+    batch.extend(raw::sync());
+    c.send(&batch);
+    let msgs = c.until_ready();
+    // (The constant division fails as early as Parse.)
+    assert_eq!(tags(&msgs), "1 2 C E Z", "{msgs:?}");
+    assert_eq!(count_rows(&mut c), "1");
+    // Without the error, both inserts commit at Sync.
+    let mut batch = raw::bind("", "ins", &[Some("3")], &[]);
+    batch.extend(raw::execute("", 0));
+    batch.extend(raw::bind("", "ins", &[Some("4")], &[]));
+    batch.extend(raw::execute("", 0));
+    batch.extend(raw::sync());
+    c.send(&batch);
+    let msgs = c.until_ready();
+    assert_eq!(tags(&msgs), "2 C 2 C Z", "{msgs:?}");
+    assert_eq!(count_rows(&mut c), "3");
+}
