@@ -364,6 +364,7 @@ fn referenced_changed(
                     })?;
                     if let Some(n) = written {
                         check_not_null(&child, &fk.columns, &n)?;
+                        check_checks(exec, &child, &n)?;
                         queue.push_back(Event::Updated(child.clone(), row, n));
                     }
                 }
@@ -382,6 +383,35 @@ fn check_not_null(t: &TableSchema, cols: &[usize], row: &Row) -> DbResult<()> {
                 format!(
                     "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
                     col.name, t.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The CHECK constraints of `t` on a row a referential action rewrote.
+fn check_checks(exec: &mut Executor<'_>, t: &TableSchema, row: &Row) -> DbResult<()> {
+    let meta = TableMeta::of(t)?;
+    if meta.checks.is_empty() {
+        return Ok(());
+    }
+    let scope = Scope::of(&crate::bind::table_columns(t), Some(&t.name));
+    for check in &meta.checks {
+        let parsed = crate::meta::parse_expr(&check.expr)?;
+        let mut b = Binder::new(
+            exec.txn.catalog(),
+            exec.database,
+            exec.search_path,
+            Vec::new(),
+        );
+        let e = b.bind_expr(&parsed, &scope)?;
+        if exec.eval(&e, row)? == Value::Bool(false) {
+            return Err(DbError::new(
+                SqlState::CHECK_VIOLATION,
+                format!(
+                    "new row for relation \"{}\" violates check constraint \"{}\"",
+                    t.name, check.name
                 ),
             ));
         }
