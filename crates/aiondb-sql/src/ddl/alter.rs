@@ -219,22 +219,38 @@ fn add_column(
     Ok(())
 }
 
-/// The column names an expression mentions.
-pub(super) fn mentions_column(expr_sql: &str, column: &str) -> DbResult<bool> {
+/// The column names an expression mentions, each once, in order.
+pub(super) fn mentioned_columns(expr_sql: &str) -> DbResult<Vec<String>> {
     let expr = parse_expr(expr_sql)?;
-    let mut found = false;
+    let mut found: Vec<String> = Vec::new();
     let _ = ast::visit_expressions(&expr, |e| {
         let name = match e {
             ast::Expr::Identifier(i) => Some(ident(i)),
             ast::Expr::CompoundIdentifier(p) => p.last().map(ident),
             _ => None,
         };
-        if name.as_deref() == Some(column) {
-            found = true;
+        if let Some(n) = name
+            && !found.contains(&n)
+        {
+            found.push(n);
         }
         ControlFlow::<()>::Continue(())
     });
     Ok(found)
+}
+
+/// True if the expression mentions the column.
+pub(super) fn mentions_column(expr_sql: &str, column: &str) -> DbResult<bool> {
+    Ok(mentioned_columns(expr_sql)?.iter().any(|c| c == column))
+}
+
+/// PostgreSQL's base name for an unnamed CHECK: `table_col_check` when it
+/// uses one column, else `table_check`.
+pub(super) fn check_base_name(table: &str, expr_sql: &str) -> DbResult<String> {
+    Ok(match mentioned_columns(expr_sql)?.as_slice() {
+        [one] => format!("{table}_{one}_check"),
+        _ => format!("{table}_check"),
+    })
 }
 
 fn rename_in_expr(expr_sql: &str, old: &str, new: &str) -> DbResult<String> {

@@ -1,7 +1,7 @@
 //! ALTER TABLE ADD CONSTRAINT / DROP CONSTRAINT. Each added constraint is
 //! validated against the rows already in the table.
 
-use super::alter::mentions_column;
+use super::alter::check_base_name;
 use super::rebuild::{self, ColumnMap};
 use super::{drop_foreign_key, index_columns};
 use crate::bind::{Binder, Scope, table_columns};
@@ -70,16 +70,7 @@ fn numbered(base: String, taken: impl Fn(&str) -> bool) -> String {
 /// PostgreSQL's name for an unnamed CHECK: `table_col_check` when it uses
 /// one column, else `table_check`; numbered on clash.
 pub fn check_name(ctx: &SqlContext<'_>, table: &TableSchema, expr: &str) -> DbResult<String> {
-    let mut used = Vec::new();
-    for c in &table.columns {
-        if mentions_column(expr, &c.name)? {
-            used.push(c.name.as_str());
-        }
-    }
-    let base = match used.as_slice() {
-        [one] => format!("{}_{one}_check", table.name),
-        _ => format!("{}_check", table.name),
-    };
+    let base = check_base_name(&table.name, expr)?;
     let taken = taken_names(ctx, table);
     Ok(numbered(base, |n| taken.iter().any(|t| t == n)))
 }

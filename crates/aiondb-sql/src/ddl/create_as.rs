@@ -192,3 +192,18 @@ fn create_from_query(
     }
     Ok(format!("SELECT {n}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite_column_names;
+
+    #[test]
+    fn column_name_lists_are_rewritten() {
+        assert_eq!(
+            rewrite_column_names("CREATE TABLE t (a, b) AS SELECT 1, 2;").as_deref(),
+            Some("CREATE TABLE t AS SELECT * FROM (SELECT 1, 2) AS aiondb_ctas_column_names(a, b)")
+        );
+        assert_eq!(rewrite_column_names("CREATE TABLE t (a int, b text)"), None);
+        assert_eq!(rewrite_column_names("CREATE TABLE t AS SELECT 1"), None);
+    }
+}

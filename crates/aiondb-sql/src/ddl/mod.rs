@@ -154,12 +154,10 @@ pub(crate) fn column_decl(table: &str, col: &ast::ColumnDef) -> DbResult<ColumnD
             }
             ColumnOption::Unique(_) => decl.uniques.push(opt.name.as_ref().map(ident)),
             ColumnOption::Check(c) => decl.checks.push(Check {
-                name: opt
-                    .name
-                    .as_ref()
-                    .or(c.name.as_ref())
-                    .map(ident)
-                    .unwrap_or_else(|| format!("{table}_{cname}_check")),
+                name: match opt.name.as_ref().or(c.name.as_ref()) {
+                    Some(n) => ident(n),
+                    None => alter::check_base_name(table, &c.expr.to_string())?,
+                },
                 expr: c.expr.to_string(),
             }),
             ColumnOption::ForeignKey(fk) => {

@@ -106,3 +106,19 @@ pub fn rebuild(
     ctx.txn.alter_table(renamed)?;
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ColumnMap;
+    use aiondb_core::Value;
+
+    #[test]
+    fn dropping_a_column_shifts_the_later_ones() {
+        let map = ColumnMap::without(4, 1);
+        assert_eq!(map.apply(&[0, 2, 3]), Some(vec![0, 1, 2]));
+        assert_eq!(map.apply(&[1]), None);
+        let row = vec![Value::Int4(0), Value::Int4(1), Value::Int4(2)];
+        assert_eq!(map.row(&row, 2), vec![Value::Int4(0), Value::Int4(2)]);
+        assert_eq!(ColumnMap::identity(2).apply(&[1, 0]), Some(vec![1, 0]));
+    }
+}

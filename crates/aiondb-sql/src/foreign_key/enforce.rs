@@ -28,7 +28,7 @@ use crate::meta::{FkAction, ForeignKey, TableMeta};
 use crate::types::{self, FormatOptions};
 use aiondb_core::{DbError, DbResult, Row, SqlState, TableId, Value};
 use aiondb_storage::{Catalog, Key, TableSchema};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -86,14 +86,18 @@ impl Pending {
         exec.txn.begin_statement();
         let mut queue: VecDeque<Event> = self.events.into();
         let mut refs: HashMap<TableId, Vec<(Arc<TableSchema>, ForeignKey)>> = HashMap::new();
+        let mut locked = Locked::new();
         while let Some(event) = queue.pop_front() {
             match event {
-                Event::Inserted(t, row) => check_referencing(exec, &t, None, &row)?,
+                Event::Inserted(t, row) => check_referencing(exec, &mut locked, &t, None, &row)?,
                 Event::Updated(t, old, new) => {
-                    check_referencing(exec, &t, Some(&old), &new)?;
+                    // Keys may vanish from here on: lock again.
+                    locked.clear();
+                    check_referencing(exec, &mut locked, &t, Some(&old), &new)?;
                     referenced_changed(exec, &mut refs, &t, &old, Some(&new), &mut queue)?;
                 }
                 Event::Deleted(t, old) => {
+                    locked.clear();
                     referenced_changed(exec, &mut refs, &t, &old, None, &mut queue)?
                 }
             }
@@ -146,6 +150,7 @@ fn key_text(t: &TableSchema, cols: &[usize], key: &[Value]) -> String {
 /// Checks the foreign keys of a written row of `t` (`old` for an update).
 fn check_referencing(
     exec: &mut Executor<'_>,
+    locked: &mut Locked,
     t: &Arc<TableSchema>,
     old: Option<&Row>,
     new: &Row,
@@ -157,7 +162,7 @@ fn check_referencing(
         if old.is_some_and(|o| key_of(o, &fk.columns) == key_of(new, &fk.columns)) {
             continue;
         }
-        check_row(exec, t, &fk, new)?;
+        check_row(exec, locked, t, &fk, new)?;
     }
     Ok(())
 }
@@ -169,21 +174,37 @@ pub fn validate(exec: &mut Executor<'_>, t: &TableSchema, fk: &ForeignKey) -> Db
         .scan(t.id, Bound::Unbounded, Bound::Unbounded)?
         .map(|(_, r)| r)
         .collect();
+    let mut locked = Locked::new();
     for row in rows {
-        check_row(exec, t, fk, &row)?;
+        check_row(exec, &mut locked, t, fk, &row)?;
     }
     Ok(())
 }
 
 /// Checks (and locks) the row `row` of `t` references under `fk`.
-fn check_row(exec: &mut Executor<'_>, t: &TableSchema, fk: &ForeignKey, row: &Row) -> DbResult<()> {
+/// Referenced rows this statement already locked (table, key values).
+type Locked = HashSet<(TableId, Vec<usize>, Vec<Value>)>;
+
+fn check_row(
+    exec: &mut Executor<'_>,
+    locked: &mut Locked,
+    t: &TableSchema,
+    fk: &ForeignKey,
+    row: &Row,
+) -> DbResult<()> {
     let key = key_of(row, &fk.columns);
     if key.iter().any(Value::is_null) {
         return Ok(());
     }
     let parent = exec.txn.table(TableId(fk.ref_table))?;
     let pkey = convert_key(&key, t, &fk.columns, &parent, &fk.ref_columns)?;
-    if !lock_referenced(exec, &parent, &fk.ref_columns, &pkey)? {
+    let entry = (parent.id, fk.ref_columns.clone(), pkey);
+    if locked.contains(&entry) {
+        return Ok(());
+    }
+    if lock_referenced(exec, &parent, &fk.ref_columns, &entry.2)? {
+        locked.insert(entry);
+    } else {
         return Err(DbError::new(
             SqlState::FOREIGN_KEY_VIOLATION,
             format!(
@@ -364,6 +385,7 @@ fn referenced_changed(
                     })?;
                     if let Some(n) = written {
                         check_not_null(&child, &fk.columns, &n)?;
+                        check_checks(exec, &child, &n)?;
                         queue.push_back(Event::Updated(child.clone(), row, n));
                     }
                 }
@@ -382,6 +404,35 @@ fn check_not_null(t: &TableSchema, cols: &[usize], row: &Row) -> DbResult<()> {
                 format!(
                     "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
                     col.name, t.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The CHECK constraints of `t` on a row a referential action rewrote.
+fn check_checks(exec: &mut Executor<'_>, t: &TableSchema, row: &Row) -> DbResult<()> {
+    let meta = TableMeta::of(t)?;
+    if meta.checks.is_empty() {
+        return Ok(());
+    }
+    let scope = Scope::of(&crate::bind::table_columns(t), Some(&t.name));
+    for check in &meta.checks {
+        let parsed = crate::meta::parse_expr(&check.expr)?;
+        let mut b = Binder::new(
+            exec.txn.catalog(),
+            exec.database,
+            exec.search_path,
+            Vec::new(),
+        );
+        let e = b.bind_expr(&parsed, &scope)?;
+        if exec.eval(&e, row)? == Value::Bool(false) {
+            return Err(DbError::new(
+                SqlState::CHECK_VIOLATION,
+                format!(
+                    "new row for relation \"{}\" violates check constraint \"{}\"",
+                    t.name, check.name
                 ),
             ));
         }
