@@ -53,6 +53,7 @@ mod sequence;
 mod store;
 mod table;
 mod txn;
+mod upsert;
 
 pub use checkpoint::CheckpointReport;
 pub use control::FORMAT_VERSION;
@@ -62,3 +63,4 @@ pub use record::Key;
 pub use schema::{Catalog, ColumnSchema, IndexSchema, SequenceId, SequenceSchema, TableSchema};
 pub use store::{RecoveryReport, Store, StoreOptions};
 pub use txn::{IsolationLevel, RowScan, Savepoint, Transaction};
+pub use upsert::{Arbiter, InsertOutcome};
