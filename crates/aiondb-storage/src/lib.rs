@@ -53,6 +53,7 @@ mod sequence;
 mod store;
 mod table;
 mod txn;
+mod upsert;
 
 pub use checkpoint::CheckpointReport;
 pub use control::FORMAT_VERSION;
@@ -65,3 +66,4 @@ pub use schema::{
 };
 pub use store::{RecoveryReport, Store, StoreOptions};
 pub use txn::{IsolationLevel, RowScan, Savepoint, Transaction};
+pub use upsert::{Arbiter, InsertOutcome};

@@ -71,7 +71,7 @@ pub(crate) enum Change {
     Replace(Row),
 }
 
-enum Step<T> {
+pub(crate) enum Step<T> {
     Done(T),
     Wait(TxnId),
     Retry,
@@ -172,7 +172,10 @@ impl Transaction {
         Ok(())
     }
 
-    fn open_table(&mut self, table: TableId) -> DbResult<(Arc<TableSchema>, Arc<TableData>)> {
+    pub(crate) fn open_table(
+        &mut self,
+        table: TableId,
+    ) -> DbResult<(Arc<TableSchema>, Arc<TableData>)> {
         let schema = self.table(table)?;
         self.lock_table(table, LockMode::Shared)?;
         // Re-read: a DROP may have committed while we waited for the lock.
@@ -246,37 +249,10 @@ impl Transaction {
     /// primary or unique key (waiting first if another transaction holds a
     /// conflicting row).
     pub fn insert(&mut self, table: TableId, row: Row) -> DbResult<Key> {
-        self.store.check_writable()?;
-        let (schema, data) = self.open_table(table)?;
-        check_arity(&schema, &row)?;
-        let me = self.id;
-        loop {
-            // A failed WAL leaves rows locked by in-doubt commits: stop.
-            self.store.check_writable()?;
-            let step = {
-                let mut rows = data.rows.write();
-                let key = match primary_key_of(&schema, &row)? {
-                    Some(k) => k,
-                    None => vec![Value::Int8(rows.next_row_id)],
-                };
-                match conflicts(&rows, &schema, me, &key, &row, None, None) {
-                    Some(Conflict::Wait(t)) => Step::Wait(t),
-                    Some(Conflict::Violation(e)) => return Err(e),
-                    None => {
-                        rows.observe_row_id(&key);
-                        self.seq += 1;
-                        push_version(&mut rows, &key, me, self.seq, Some(row.clone()));
-                        Step::Done(key)
-                    }
-                }
-            };
-            match step {
-                Step::Done(key) => {
-                    self.writes.push((table, key.clone()));
-                    return Ok(key);
-                }
-                Step::Wait(t) => self.store.locks.wait_for_txn(me, t, &self.limits)?,
-                Step::Retry => {}
+        match self.insert_arbitrated(table, row, &[])? {
+            crate::upsert::InsertOutcome::Inserted(key) => Ok(key),
+            crate::upsert::InsertOutcome::Conflict { .. } => {
+                Err(DbError::internal("insert without arbiters met an arbiter"))
             }
         }
     }
@@ -527,7 +503,7 @@ impl Transaction {
     }
 }
 
-fn check_arity(schema: &TableSchema, row: &Row) -> DbResult<()> {
+pub(crate) fn check_arity(schema: &TableSchema, row: &Row) -> DbResult<()> {
     if row.len() != schema.columns.len() {
         return Err(DbError::internal(format!(
             "row has {} values but table \"{}\" has {} columns",
@@ -540,7 +516,7 @@ fn check_arity(schema: &TableSchema, row: &Row) -> DbResult<()> {
 }
 
 /// The primary key of a row, or None for tables keyed by a hidden row id.
-fn primary_key_of(schema: &TableSchema, row: &Row) -> DbResult<Option<Key>> {
+pub(crate) fn primary_key_of(schema: &TableSchema, row: &Row) -> DbResult<Option<Key>> {
     if schema.primary_key.is_empty() {
         return Ok(None);
     }
@@ -566,7 +542,13 @@ fn primary_key_of(schema: &TableSchema, row: &Row) -> DbResult<Option<Key>> {
     Ok(Some(key))
 }
 
-fn push_version(rows: &mut TableRows, key: &Key, txn: TxnId, seq: u64, row: Option<Row>) {
+pub(crate) fn push_version(
+    rows: &mut TableRows,
+    key: &Key,
+    txn: TxnId,
+    seq: u64,
+    row: Option<Row>,
+) {
     if let Some(r) = &row {
         rows.index_row(key, r);
     }
@@ -580,7 +562,7 @@ fn push_version(rows: &mut TableRows, key: &Key, txn: TxnId, seq: u64, row: Opti
         });
 }
 
-enum Conflict {
+pub(crate) enum Conflict {
     Wait(TxnId),
     Violation(DbError),
 }
@@ -589,7 +571,7 @@ enum Conflict {
 /// unique index. `exempt` is the row's own key when it is updated in place;
 /// `replaced` is the key of the row being rewritten (in place or moved to
 /// `key`), whose old image does not conflict with its new one.
-fn conflicts(
+pub(crate) fn conflicts(
     rows: &TableRows,
     schema: &TableSchema,
     me: TxnId,
