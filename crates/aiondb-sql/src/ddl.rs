@@ -8,7 +8,7 @@ use aiondb_core::{DataType, DbError, DbResult, IndexId, SqlState, TableId};
 use aiondb_storage::{ColumnSchema, IndexSchema, SequenceId, SequenceSchema, TableSchema};
 use sqlparser::ast::{self, ColumnOption, TableConstraint};
 
-fn schema_name(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
+pub(crate) fn schema_name(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
     let s = explicit.unwrap_or_else(|| {
         ctx.search_path
             .iter()
@@ -100,8 +100,11 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
     if ct.temporary {
         return Err(DbError::not_supported("temporary tables are not supported"));
     }
-    if ct.query.is_some() {
-        return Err(DbError::not_supported("CREATE TABLE AS"));
+    if ct.inherits.as_ref().is_some_and(|i| !i.is_empty()) {
+        return Err(DbError::not_supported("CREATE TABLE ... INHERITS"));
+    }
+    if let Some(q) = &ct.query {
+        return crate::create_as::create_table_as(ctx, ct, q);
     }
     let (schema, name) = object_name(&ct.name);
     let schema = schema_name(ctx, schema)?;

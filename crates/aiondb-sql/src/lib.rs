@@ -33,6 +33,7 @@ pub mod types;
 mod bind;
 mod catalog;
 mod copy;
+mod create_as;
 mod datefunc;
 mod ddl;
 mod dml;
