@@ -369,7 +369,15 @@ impl Session {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1),
             bytea_hex: self.settings.get("bytea_output") != Some("escape"),
-            ..FormatOptions::default()
+            timezone: self
+                .settings
+                .get("TimeZone")
+                .and_then(aiondb_sql::types::TimeZoneSetting::parse_guc)
+                .unwrap_or_default(),
+            datestyle: match self.settings.get("DateStyle") {
+                Some(s) if s.starts_with("Postgres") => aiondb_sql::types::DateStyle::Postgres,
+                _ => aiondb_sql::types::DateStyle::Iso,
+            },
         }
     }
 

@@ -207,13 +207,29 @@ fn normalize(key: &str, value: &str) -> DbResult<String> {
             }
         },
         "datestyle" => {
-            let v = value.to_ascii_uppercase();
-            if v.starts_with("ISO") || v == "MDY" || v.contains("ISO") {
-                "ISO, MDY".into()
-            } else {
-                return Err(DbError::not_supported(format!(
-                    "DateStyle \"{value}\" is not supported; only ISO is"
-                )));
+            // Output style ISO or Postgres, field order MDY.
+            let words: Vec<String> = value
+                .split([',', ' '])
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_uppercase)
+                .collect();
+            let style = words
+                .iter()
+                .find(|w| !matches!(w.as_str(), "MDY" | "US" | "NONEURO" | "NONEUROPEAN"));
+            let order_ok = words.iter().all(|w| {
+                matches!(
+                    w.as_str(),
+                    "ISO" | "POSTGRES" | "MDY" | "US" | "NONEURO" | "NONEUROPEAN"
+                )
+            });
+            match style.map(String::as_str) {
+                _ if !order_ok => {
+                    return Err(DbError::not_supported(format!(
+                        "DateStyle \"{value}\" is not supported; only ISO or Postgres output with MDY order is"
+                    )));
+                }
+                Some("POSTGRES") => "Postgres, MDY".into(),
+                _ => "ISO, MDY".into(),
             }
         }
         "intervalstyle" => match value.to_ascii_lowercase().as_str() {
@@ -223,6 +239,8 @@ fn normalize(key: &str, value: &str) -> DbResult<String> {
         },
         "timezone" => match value.to_ascii_uppercase().as_str() {
             "UTC" | "ETC/UTC" | "GMT" | "Z" | "ZULU" | "UCT" | "ETC/GMT" => "Etc/UTC".into(),
+            "PST8PDT" => "PST8PDT".into(),
+            "AMERICA/LOS_ANGELES" | "US/PACIFIC" => "America/Los_Angeles".into(),
             _ => {
                 return Err(DbError::not_supported(format!(
                     "time zone \"{value}\" is not supported; only UTC is"

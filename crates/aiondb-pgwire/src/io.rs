@@ -117,7 +117,7 @@ pub fn error_fields(err: &DbError, severity: &str) -> Vec<(u8, String)> {
     if let Some(h) = &err.hint {
         fields.push((b'H', h.clone()));
     }
-    if let Some(p) = err.position {
+    if let Some(p) = err.position.filter(|&p| p > 0) {
         fields.push((b'P', p.to_string()));
     }
     fields

@@ -146,11 +146,12 @@ pub fn start_copy_in(ctx: &mut SqlContext<'_>, stmt: &ast::Statement) -> DbResul
     else {
         return Ok(None);
     };
+    if matches!(t, ast::CopyTarget::File { .. }) {
+        // COPY FROM 'file' runs as one statement (copy_from_file).
+        return Ok(None);
+    }
     if !matches!(t, ast::CopyTarget::Stdin) {
-        return Err(DbError::new(
-            SqlState::INSUFFICIENT_PRIVILEGE,
-            "COPY from a file is not supported; use COPY FROM STDIN (psql \\copy)",
-        ));
+        return Err(DbError::not_supported("COPY FROM PROGRAM"));
     }
     let ast::CopySource::Table {
         table_name,
@@ -168,6 +169,74 @@ pub fn start_copy_in(ctx: &mut SqlContext<'_>, stmt: &ast::Statement) -> DbResul
         columns,
         options: options(opts, legacy_options)?,
     }))
+}
+
+/// COPY table FROM 'server file': superuser only, like PostgreSQL (which
+/// also admits pg_read_server_files members; AionDB has no such role).
+pub fn copy_from_file(
+    ctx: &mut SqlContext<'_>,
+    source: &ast::CopySource,
+    filename: &str,
+    opts: &[ast::CopyOption],
+    legacy: &[ast::CopyLegacyOption],
+) -> DbResult<StatementOutput> {
+    let user = ctx.env.user().to_string();
+    let superuser = ctx
+        .env
+        .roles()
+        .iter()
+        .any(|r| r.name == user && r.superuser);
+    if !superuser {
+        return Err(DbError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "must be superuser or have privileges of the pg_read_server_files role to COPY from a file",
+        )
+        .with_hint(
+            "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.",
+        ));
+    }
+    let ast::CopySource::Table {
+        table_name,
+        columns,
+    } = source
+    else {
+        return Err(DbError::new(
+            SqlState::SYNTAX_ERROR,
+            "COPY FROM needs a table",
+        ));
+    };
+    let (table, columns) = target(ctx, table_name, columns)?;
+    let copy = CopyIn {
+        table,
+        columns,
+        options: options(opts, legacy)?,
+    };
+    let data = read_server_file(filename)?;
+    let n = finish_copy_in(ctx, &copy, &data)?;
+    Ok(StatementOutput::Command {
+        tag: format!("COPY {n}"),
+    })
+}
+
+/// Reads a COPY source file with PostgreSQL's errors for what goes wrong.
+fn read_server_file(filename: &str) -> DbResult<Vec<u8>> {
+    if std::fs::metadata(filename).is_ok_and(|m| m.is_dir()) {
+        return Err(DbError::new(
+            SqlState::from_static("42809"),
+            format!("\"{filename}\" is a directory"),
+        ));
+    }
+    std::fs::read(filename).map_err(|e| {
+        let (state, reason) = match e.kind() {
+            std::io::ErrorKind::NotFound => ("58P01", "No such file or directory".to_string()),
+            std::io::ErrorKind::PermissionDenied => ("42501", "Permission denied".to_string()),
+            _ => ("58030", e.to_string()),
+        };
+        DbError::new(
+            SqlState::from_static(state),
+            format!("could not open file \"{filename}\" for reading: {reason}"),
+        )
+    })
 }
 
 fn unescape_text(field: &str) -> String {

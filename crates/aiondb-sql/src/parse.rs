@@ -10,6 +10,7 @@ use aiondb_core::{DbError, DbResult, SqlState};
 use sqlparser::ast::{ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Location, Span, TokenWithSpan, Tokenizer};
 
 /// How deeply expressions may nest (the server runs statements on
 /// threads with large stacks).
@@ -84,11 +85,15 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         } else {
             text
         };
+        let offset = sql[..start].chars().count();
+        let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
+            .tokenize_with_location()
+            .map_err(|e| syntax_error(offset, text, &e.to_string()))?;
         let mut statements = Parser::new(&PostgreSqlDialect {})
             .with_recursion_limit(RECURSION_LIMIT)
-            .try_with_sql(text)
-            .and_then(|mut p| p.parse_statements())
-            .map_err(|e| syntax_error(sql, start, text, &e.to_string()))?;
+            .with_tokens_with_locations(absolute_locations(tokens, offset, text))
+            .parse_statements()
+            .map_err(|e| syntax_error(0, "", &e.to_string()))?;
         if create_user {
             // CREATE USER is CREATE ROLE with LOGIN unless NOLOGIN is given.
             for s in &mut statements {
@@ -220,12 +225,71 @@ pub fn ident(i: &sqlparser::ast::Ident) -> String {
     }
 }
 
-fn syntax_error(sql: &str, start: usize, text: &str, message: &str) -> DbError {
+/// Rewrites token locations to line 1 and the 1-based character position
+/// in the whole query string, so that every AST node's span start is the
+/// position PostgreSQL reports for errors about it.
+fn absolute_locations(tokens: Vec<TokenWithSpan>, offset: usize, text: &str) -> Vec<TokenWithSpan> {
+    let mut line_starts = vec![0u64];
+    let mut chars = 0u64;
+    for c in text.chars() {
+        chars += 1;
+        if c == '\n' {
+            line_starts.push(chars);
+        }
+    }
+    let absolute = |l: Location| -> Location {
+        if l.line == 0 {
+            return l;
+        }
+        let before = usize::try_from(l.line - 1)
+            .ok()
+            .and_then(|i| line_starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        Location {
+            line: 1,
+            column: offset as u64 + before + l.column,
+        }
+    };
+    tokens
+        .into_iter()
+        .map(|t| TokenWithSpan {
+            span: Span::new(absolute(t.span.start), absolute(t.span.end)),
+            token: t.token,
+        })
+        .collect()
+}
+
+/// The 1-based character position of an AST node's span, for an error's
+/// cursor (spans are absolute, see [`absolute_locations`]).
+pub fn span_position(span: Span) -> Option<u32> {
+    (span.start.line == 1)
+        .then(|| u32::try_from(span.start.column).ok())
+        .flatten()
+        .filter(|&p| p > 0)
+}
+
+/// PostgreSQL's wording: `syntax error at or near "tok"`, or `at end of
+/// input`. `offset` and `text` place a tokenizer error (segment-relative)
+/// in the whole string; parser errors carry absolute locations already.
+fn syntax_error(offset: usize, text: &str, message: &str) -> DbError {
     let message = message.trim_start_matches("sql parser error: ");
-    let mut err = DbError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {message}"));
-    if let Some(pos) = location(text, message) {
-        let chars = sql[..start].chars().count() + pos;
-        err = err.with_position(chars as u32);
+    let found = message
+        .rsplit_once(", found: ")
+        .map(|(_, f)| f.rsplit_once(" at Line: ").map_or(f, |(t, _)| t));
+    let text_message = match found {
+        Some("EOF") => "syntax error at end of input".to_string(),
+        Some(tok) => format!("syntax error at or near \"{tok}\""),
+        None => format!("syntax error: {message}"),
+    };
+    let mut err = DbError::new(SqlState::SYNTAX_ERROR, text_message);
+    let pos = if text.is_empty() {
+        location(" ", message)
+    } else {
+        location(text, message).map(|p| p + offset)
+    };
+    if let Some(pos) = pos.filter(|&p| p > 0) {
+        err = err.with_position(pos as u32);
     }
     err
 }

@@ -257,6 +257,14 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             let rows = exec.run(&plan)?;
             crate::copy::copy_out(rows, &types, options, legacy_options, &format)
         }
+        Statement::Copy {
+            source,
+            to: false,
+            target: ast::CopyTarget::File { filename },
+            options,
+            legacy_options,
+            ..
+        } => crate::copy::copy_from_file(ctx, source, filename, options, legacy_options),
         Statement::Copy { .. } => Err(DbError::not_supported(
             "COPY to or from a file; use STDIN/STDOUT",
         )),

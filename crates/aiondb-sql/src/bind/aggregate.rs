@@ -26,6 +26,13 @@ impl Binder<'_> {
             (self.bind_plain(e, &input), c.group_exprs.clone())
         });
         self.agg = ctx;
+        // PostgreSQL names an ungrouped table column with its table.
+        let qualified = match (&attempt, &self.agg) {
+            (Some((Ok(Expr::Column(i, _)), _)), Some(c)) => {
+                c.input.columns.get(*i).map(super::qualified_column_name)
+            }
+            _ => None,
+        };
         if let Some((Ok(bound), groups)) = attempt {
             if let Some(i) = groups.iter().position(|g| *g == bound) {
                 return Ok(Expr::Column(i, bound.data_type()));
@@ -36,7 +43,7 @@ impl Binder<'_> {
         }
         match e {
             ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) => {
-                let name = e.to_string();
+                let name = qualified.unwrap_or_else(|| e.to_string());
                 Err(DbError::new(
                     SqlState::GROUPING_ERROR,
                     format!(

@@ -6,7 +6,25 @@ use crate::ops;
 use crate::parse::{ident, object_name};
 use crate::types::{self, FormatOptions};
 use aiondb_core::{DataType, DbError, DbResult, Numeric, SqlState, Value};
-use sqlparser::ast::{self, BinaryOperator, FunctionArguments, UnaryOperator};
+use sqlparser::ast::{self, BinaryOperator, FunctionArguments, Spanned, UnaryOperator};
+
+/// Points an error without a cursor position at `e` (PostgreSQL reports
+/// binding errors at the expression they are about).
+pub(crate) fn locate(err: DbError, e: &ast::Expr) -> DbError {
+    match (err.position, crate::parse::span_position(e.span())) {
+        (None, Some(p)) => err.with_position(p),
+        _ => err,
+    }
+}
+
+/// Marks an error of evaluating a constant while binding: PostgreSQL
+/// reports those without a position (0 is never sent).
+pub(crate) fn unlocated(err: DbError) -> DbError {
+    match err.position {
+        None => err.with_position(0),
+        Some(_) => err,
+    }
+}
 
 /// Maps sqlparser's type to ours.
 pub fn data_type(t: &ast::DataType) -> DbResult<DataType> {
@@ -63,7 +81,7 @@ impl Binder<'_> {
         }
         if let Expr::Const(v, ty) = &e {
             return Ok(Expr::Const(
-                ops::cast(v.clone(), ty, target)?,
+                ops::cast(v.clone(), ty, target).map_err(unlocated)?,
                 target.clone(),
             ));
         }
@@ -105,10 +123,12 @@ impl Binder<'_> {
 
     /// Binds an expression in a scope.
     pub fn bind_expr(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
-        if self.agg.is_some() {
-            return self.bind_grouped(e, scope);
-        }
-        self.bind_plain(e, scope)
+        let bound = if self.agg.is_some() {
+            self.bind_grouped(e, scope)
+        } else {
+            self.bind_plain(e, scope)
+        };
+        bound.map_err(|err| locate(err, e))
     }
 
     fn column(&mut self, table: Option<&str>, name: &str, scope: &Scope) -> DbResult<Expr> {
@@ -192,14 +212,16 @@ impl Binder<'_> {
                     }
                     other => other.to_string(),
                 };
-                Expr::Const(types::parse_text(&s, &ty, &FormatOptions::default())?, ty)
+                let v = types::parse_text(&s, &ty, &FormatOptions::default())
+                    .map_err(|err| locate(err, &E::Value(ts.value.clone())))?;
+                Expr::Const(v, ty)
             }
             E::Nested(inner) => self.bind_expr(inner, scope)?,
             E::UnaryOp { op, expr } => {
                 let inner = self.bind_expr(expr, scope)?;
                 match op {
                     UnaryOperator::Minus => match inner {
-                        Expr::Const(v, t) => Expr::Const(ops::negate(v)?, t),
+                        Expr::Const(v, t) => Expr::Const(ops::negate(v).map_err(unlocated)?, t),
                         other => Expr::Neg(Box::new(other)),
                     },
                     UnaryOperator::Plus => {
@@ -291,7 +313,16 @@ impl Binder<'_> {
                         ty: DataType::Bool,
                     });
                 }
-                self.binary(op, l, r)?
+                let unknown = |x: &Expr| matches!(x, Expr::Const(_, DataType::Unknown));
+                let literal = match (unknown(&l), unknown(&r)) {
+                    (true, false) => Some(left),
+                    (false, true) => Some(right),
+                    _ => None,
+                };
+                self.binary(op, l, r).map_err(|err| match literal {
+                    Some(lit) if err.code.code().starts_with("22") => locate(err, lit),
+                    _ => err,
+                })?
             }
             E::IsNull(x) => Expr::IsNull {
                 expr: Box::new(self.bind_expr(x, scope)?),
@@ -818,7 +849,9 @@ fn fold(e: Expr) -> DbResult<Expr> {
     };
     if constant {
         let ty = e.data_type();
-        let v = e.eval(&Vec::new(), &mut crate::expr::EvalEnv::constant())?;
+        let v = e
+            .eval(&Vec::new(), &mut crate::expr::EvalEnv::constant())
+            .map_err(unlocated)?;
         return Ok(Expr::Const(v, ty));
     }
     Ok(e)

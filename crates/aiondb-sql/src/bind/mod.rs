@@ -24,6 +24,15 @@ pub struct ScopeColumn {
     pub column_id: i16,
 }
 
+/// `table.column` (or the bare name for a column of no table), as
+/// PostgreSQL's messages name a column.
+pub(crate) fn qualified_column_name(c: &ScopeColumn) -> String {
+    match &c.table {
+        Some(t) => format!("{t}.{}", c.name),
+        None => c.name.clone(),
+    }
+}
+
 /// The columns an expression may reference: the input row of an operator.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {

@@ -211,7 +211,7 @@ pub fn bind_values(
         for (i, e) in r.iter().enumerate() {
             let x = b.bind_expr(e, &scope)?;
             out.push(match targets.get(i) {
-                Some(t) => b.resolve(x, t)?,
+                Some(t) => b.resolve(x, t).map_err(|err| super::expr::locate(err, e))?,
                 None => x,
             });
         }
@@ -431,6 +431,11 @@ fn bind_select(
     s: &ast::Select,
     order_by: Option<&ast::OrderBy>,
 ) -> DbResult<Plan> {
+    if s.into.is_some() {
+        return Err(DbError::not_supported(
+            "SELECT ... INTO; use CREATE TABLE ... AS",
+        ));
+    }
     // FROM
     let (mut plan, scope) = if s.from.is_empty() {
         (
@@ -549,7 +554,7 @@ fn bind_select(
                         SqlState::GROUPING_ERROR,
                         format!(
                             "column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function",
-                            scope.columns[idx].name
+                            super::qualified_column_name(&scope.columns[idx])
                         ),
                     )),
                 };

@@ -17,7 +17,7 @@ use aiondb_core::{DataType, DbError, DbResult, IndexId, SqlState, TableId};
 use aiondb_storage::{ColumnSchema, IndexSchema, SequenceId, SequenceSchema, TableSchema};
 use sqlparser::ast::{self, ColumnOption, TableConstraint};
 
-fn schema_name(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
+pub(crate) fn schema_name(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
     crate::namespace::creation_schema(ctx, explicit)
 }
 
@@ -175,6 +175,9 @@ pub(crate) fn column_decl(table: &str, col: &ast::ColumnDef) -> DbResult<ColumnD
 pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult<String> {
     if ct.temporary {
         return Err(DbError::not_supported("temporary tables are not supported"));
+    }
+    if ct.inherits.as_ref().is_some_and(|i| !i.is_empty()) {
+        return Err(DbError::not_supported("CREATE TABLE ... INHERITS"));
     }
     if ct.query.is_some() {
         return create_as::create_table_as(ctx, ct);

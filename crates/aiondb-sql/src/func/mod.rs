@@ -43,7 +43,18 @@ pub fn is_volatile(name: &str) -> bool {
     )
 }
 
+/// A text argument. A `char(n)` value loses its trailing blanks, as in
+/// PostgreSQL's implicit bpchar-to-text cast (`lower(c)`, `length(c)`).
 fn text(v: &Value, ty: &DataType) -> DbResult<String> {
+    let s = ops::text_of(v, ty, &FormatOptions::default())?;
+    Ok(match ty {
+        DataType::Char(_) => s.trim_end_matches(' ').to_string(),
+        _ => s,
+    })
+}
+
+/// An `any` argument in its output form (concat keeps char padding).
+fn output_text(v: &Value, ty: &DataType) -> DbResult<String> {
     ops::text_of(v, ty, &FormatOptions::default())
 }
 
@@ -140,7 +151,7 @@ pub fn call(
             let mut out = String::new();
             for (a, t) in args.iter().zip(types) {
                 if !a.is_null() {
-                    out.push_str(&text(a, t)?);
+                    out.push_str(&output_text(a, t)?);
                 }
             }
             return Ok(Value::Text(out));

@@ -74,7 +74,8 @@ fn now_micros() -> i64 {
 
 /// Resolves `now`/`today`/... to local microseconds since 2000-01-01.
 fn special_local(s: Special, tz: TimeZoneSetting) -> Option<i64> {
-    let local_now = now_micros() + tz.offset_seconds() as i64 * 1_000_000;
+    let now = now_micros();
+    let local_now = now + tz.offset_at_utc(now) as i64 * 1_000_000;
     let midnight = local_now.div_euclid(USECS_PER_DAY) * USECS_PER_DAY;
     match s {
         Special::Infinity | Special::NegInfinity => None,
@@ -181,7 +182,7 @@ pub fn parse_timestamptz(input: &str, tz: TimeZoneSetting) -> DbResult<i64> {
         _ => {}
     }
     let local = local_timestamp(&p, tz, type_name, input)?;
-    let offset = p.tz.unwrap_or(tz.offset_seconds()) as i64 * 1_000_000;
+    let offset = p.tz.unwrap_or_else(|| tz.offset_at_local(local)) as i64 * 1_000_000;
     check_timestamp(local - offset, input)
 }
 
@@ -271,7 +272,7 @@ pub fn format_timestamp(ts: i64) -> String {
 
 /// `timestamptz_out` in the session zone.
 pub fn format_timestamptz(ts: i64, tz: TimeZoneSetting) -> String {
-    format_ts(ts, Some(tz.offset_seconds()))
+    format_ts(ts, Some(tz.offset_at_utc(ts)))
 }
 
 // ---- conversions used by casts ----
@@ -311,7 +312,7 @@ pub fn local_to_utc(ts: i64, tz: TimeZoneSetting) -> DbResult<i64> {
     if ts == TS_POS_INF || ts == TS_NEG_INF {
         return Ok(ts);
     }
-    let utc = ts - tz.offset_seconds() as i64 * 1_000_000;
+    let utc = ts - tz.offset_at_local(ts) as i64 * 1_000_000;
     if (MIN_TIMESTAMP..END_TIMESTAMP).contains(&utc) {
         Ok(utc)
     } else {
@@ -324,7 +325,7 @@ pub fn utc_to_local(ts: i64, tz: TimeZoneSetting) -> DbResult<i64> {
     if ts == TS_POS_INF || ts == TS_NEG_INF {
         return Ok(ts);
     }
-    let local = ts + tz.offset_seconds() as i64 * 1_000_000;
+    let local = ts + tz.offset_at_utc(ts) as i64 * 1_000_000;
     if (MIN_TIMESTAMP..END_TIMESTAMP).contains(&local) {
         Ok(local)
     } else {

@@ -37,6 +37,7 @@ mod binary;
 mod bool_int;
 mod bytea;
 mod cast;
+mod datestyle;
 mod datetime;
 mod datetime_parse;
 pub mod errors;
@@ -46,6 +47,7 @@ mod json;
 mod names;
 mod numeric;
 mod text;
+mod timezone;
 mod uuid;
 
 #[cfg(test)]
@@ -69,14 +71,47 @@ pub enum TimeZoneSetting {
     /// A fixed offset, in seconds **east** of Greenwich (ISO sign
     /// convention: `+02:00` is `Fixed(7200)`).
     Fixed(i32),
+    /// `PST8PDT` or `America/Los_Angeles` (equal since 1967): US Pacific
+    /// time with daylight saving ([`timezone`]).
+    UsPacific,
+}
+
+/// The session's `DateStyle` output format (the field order is always MDY).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DateStyle {
+    /// `ISO`: `2000-10-19 02:23:54-07`.
+    #[default]
+    Iso,
+    /// `Postgres`: `Thu Oct 19 02:23:54 2000 PDT`.
+    Postgres,
 }
 
 impl TimeZoneSetting {
-    /// Seconds east of UTC.
-    pub fn offset_seconds(&self) -> i32 {
+    /// Seconds east of UTC in effect at a UTC instant (microseconds since
+    /// 2000-01-01).
+    pub fn offset_at_utc(&self, utc: i64) -> i32 {
         match self {
             TimeZoneSetting::Utc => 0,
             TimeZoneSetting::Fixed(s) => *s,
+            TimeZoneSetting::UsPacific => timezone::offset_at_utc(utc),
+        }
+    }
+
+    /// Seconds east of UTC for a local wall-clock time.
+    pub fn offset_at_local(&self, local: i64) -> i32 {
+        match self {
+            TimeZoneSetting::Utc => 0,
+            TimeZoneSetting::Fixed(s) => *s,
+            TimeZoneSetting::UsPacific => timezone::offset_at_local(local),
+        }
+    }
+
+    /// The zone name DateStyle `Postgres` prints after a timestamptz.
+    pub fn abbreviation(&self, offset: i32) -> String {
+        match self {
+            TimeZoneSetting::Utc => "UTC".into(),
+            TimeZoneSetting::Fixed(_) => datetime::format_offset(offset),
+            TimeZoneSetting::UsPacific => timezone::abbreviation(offset).into(),
         }
     }
 
@@ -93,6 +128,12 @@ impl TimeZoneSetting {
             "utc" | "gmt" | "z" | "zulu" | "etc/utc" | "uct"
         ) {
             return Some(TimeZoneSetting::Utc);
+        }
+        if matches!(
+            lower.as_str(),
+            "pst8pdt" | "america/los_angeles" | "us/pacific"
+        ) {
+            return Some(TimeZoneSetting::UsPacific);
         }
         let secs = if let Ok(hours) = t.parse::<f64>() {
             if !hours.is_finite() || hours.abs() >= 168.0 {
@@ -119,6 +160,8 @@ pub struct FormatOptions {
     pub bytea_hex: bool,
     /// `TimeZone`.
     pub timezone: TimeZoneSetting,
+    /// `DateStyle`.
+    pub datestyle: DateStyle,
 }
 
 impl Default for FormatOptions {
@@ -127,6 +170,7 @@ impl Default for FormatOptions {
             extra_float_digits: 1,
             bytea_hex: true,
             timezone: TimeZoneSetting::Utc,
+            datestyle: DateStyle::Iso,
         }
     }
 }
@@ -187,12 +231,19 @@ pub fn format_text(value: &Value, ty: &DataType, opts: &FormatOptions) -> DbResu
             Value::Text(s),
         ) => s.clone(),
         (DataType::Bytea, Value::Bytea(b)) => bytea::format_bytea(b, opts.bytea_hex),
-        (DataType::Date, Value::Date(d)) => datetime::format_date(*d),
+        (DataType::Date, Value::Date(d)) => match opts.datestyle {
+            DateStyle::Iso => datetime::format_date(*d),
+            DateStyle::Postgres => datestyle::format_date(*d),
+        },
         (DataType::Time, Value::Time(t)) => datetime::format_time(*t),
-        (DataType::Timestamp, Value::Timestamp(t)) => datetime::format_timestamp(*t),
-        (DataType::Timestamptz, Value::Timestamptz(t)) => {
-            datetime::format_timestamptz(*t, opts.timezone)
-        }
+        (DataType::Timestamp, Value::Timestamp(t)) => match opts.datestyle {
+            DateStyle::Iso => datetime::format_timestamp(*t),
+            DateStyle::Postgres => datestyle::format_timestamp(*t),
+        },
+        (DataType::Timestamptz, Value::Timestamptz(t)) => match opts.datestyle {
+            DateStyle::Iso => datetime::format_timestamptz(*t, opts.timezone),
+            DateStyle::Postgres => datestyle::format_timestamptz(*t, opts.timezone),
+        },
         (DataType::Interval, Value::Interval(i)) => interval::format_interval(i),
         (DataType::Uuid, Value::Uuid(u)) => uuid::format_uuid(u),
         (DataType::Json, Value::Json(s)) => s.clone(),
