@@ -2,70 +2,10 @@
 //! replay and checkpoint), and a referencing insert racing a delete of the
 //! referenced row never leaves an orphan.
 
-use aiondb_core::Value;
-use aiondb_engine::{Engine, EngineConfig, Session, StartupParams, StatementOutput};
-use aiondb_storage::StoreOptions;
-use std::sync::Arc;
+mod common;
+use aiondb_engine::Session;
+use common::{engine, err, q, session};
 use std::time::Duration;
-
-fn engine(dir: &std::path::Path) -> Arc<Engine> {
-    let config = EngineConfig {
-        data_dir: dir.to_path_buf(),
-        store: StoreOptions {
-            wal_segment_size: 1024 * 1024,
-            ..StoreOptions::default()
-        },
-    };
-    Engine::open(config).expect("open").0
-}
-
-fn session(e: &Arc<Engine>) -> Session {
-    e.connect(StartupParams {
-        user: "postgres".into(),
-        database: "postgres".into(),
-        application_name: "test".into(),
-        settings: vec![],
-    })
-    .expect("connect")
-}
-
-/// Runs SQL; returns the rows of the last statement as text (NULL as "NULL").
-fn q(s: &mut Session, sql: &str) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
-    for r in s.simple_query(sql) {
-        match r {
-            Ok(StatementOutput::Rows { columns, rows, .. }) => {
-                out = rows
-                    .iter()
-                    .map(|row| {
-                        row.iter()
-                            .zip(columns.iter())
-                            .map(|(v, c)| match v {
-                                Value::Null => "NULL".to_string(),
-                                v => String::from_utf8(
-                                    s.encode_value(v, &c.data_type, false).expect("encode"),
-                                )
-                                .expect("utf8"),
-                            })
-                            .collect()
-                    })
-                    .collect();
-            }
-            Ok(_) => out = Vec::new(),
-            Err(e) => panic!("{sql}: {e:?}"),
-        }
-    }
-    out
-}
-
-fn err(s: &mut Session, sql: &str) -> String {
-    for r in s.simple_query(sql) {
-        if let Err(e) = r {
-            return e.code.code().to_string();
-        }
-    }
-    panic!("{sql} did not fail");
-}
 
 fn schema(s: &mut Session) {
     q(

@@ -3,69 +3,11 @@
 //! row's writer and then see its outcome, and REPEATABLE READ fails with
 //! 40001 rather than touching a row its snapshot does not see.
 
-use aiondb_core::Value;
-use aiondb_engine::{Engine, EngineConfig, Session, StartupParams, StatementOutput};
-use aiondb_storage::StoreOptions;
+mod common;
+use aiondb_engine::{Engine, Session};
+use common::{engine, q, session, try_q};
 use std::sync::Arc;
 use std::time::Duration;
-
-fn engine(dir: &std::path::Path) -> Arc<Engine> {
-    let config = EngineConfig {
-        data_dir: dir.to_path_buf(),
-        store: StoreOptions {
-            wal_segment_size: 1024 * 1024,
-            ..StoreOptions::default()
-        },
-    };
-    Engine::open(config).expect("open").0
-}
-
-fn session(e: &Arc<Engine>) -> Session {
-    e.connect(StartupParams {
-        user: "postgres".into(),
-        database: "postgres".into(),
-        application_name: "test".into(),
-        settings: vec![],
-    })
-    .expect("connect")
-}
-
-/// Runs SQL; returns the rows of the last statement as text (NULL as "NULL").
-fn q(s: &mut Session, sql: &str) -> Vec<Vec<String>> {
-    match try_q(s, sql) {
-        Ok(rows) => rows,
-        Err(code) => panic!("{sql}: {code}"),
-    }
-}
-
-/// Runs SQL; the rows of the last statement, or the first error's SQLSTATE.
-fn try_q(s: &mut Session, sql: &str) -> Result<Vec<Vec<String>>, String> {
-    let mut out = Vec::new();
-    for r in s.simple_query(sql) {
-        match r {
-            Ok(StatementOutput::Rows { columns, rows, .. }) => {
-                out = rows
-                    .iter()
-                    .map(|row| {
-                        row.iter()
-                            .zip(columns.iter())
-                            .map(|(v, c)| match v {
-                                Value::Null => "NULL".to_string(),
-                                v => String::from_utf8(
-                                    s.encode_value(v, &c.data_type, false).expect("encode"),
-                                )
-                                .expect("utf8"),
-                            })
-                            .collect()
-                    })
-                    .collect();
-            }
-            Ok(_) => out = Vec::new(),
-            Err(e) => return Err(format!("{} {}", e.code.code(), e.message)),
-        }
-    }
-    Ok(out)
-}
 
 const THREADS: usize = 8;
 const UPSERTS: usize = 100;
