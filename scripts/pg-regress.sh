@@ -16,7 +16,8 @@
 # $CARGO_TARGET_DIR/debug/aiondb, else target/debug/aiondb). OUTDIR keeps
 # the results (regression.diffs, results/) in a given directory instead of
 # a temporary one that is removed at exit. Every statement gets a
-# statement_timeout of STATEMENT_TIMEOUT_MS (default 20000).
+# statement_timeout of STATEMENT_TIMEOUT_MS (default 20000). ONLY="a b"
+# runs just test_setup (which loads the shared tables) and the tests named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -55,6 +56,10 @@ while IFS= read -r line; do
   t=${line#test: }
   if [ "$t" != "$line" ] && [ -f "$skip" ] && grep -qxF "$t" "$skip"; then
     echo "# skipped (listed in $skip): $t"
+    continue
+  fi
+  if [ "$t" != "$line" ] && [ -n "${ONLY:-}" ] && [ "$t" != test_setup ] &&
+    ! echo " $ONLY " | grep -qF " $t "; then
     continue
   fi
   echo "$line"
