@@ -7,3 +7,4 @@ scripts/setup.sh
 cargo nextest run --workspace --no-fail-fast
 cargo test --workspace --doc --quiet
 scripts/slt-check.sh
+scripts/pg-regress.sh --check
