@@ -24,18 +24,8 @@ slt=$(command -v sqllogictest || echo "$HOME/.cargo/bin/sqllogictest")
 [ -x "$slt" ] || { echo "sqllogictest not installed (scripts/setup.sh installs it)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/aiondb-slt.XXXXXX)
-log="$work/server.log"
-"$bin" --data-dir "$work/data" --port 0 > "$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-port=""
-for _ in $(seq 600); do
-  port=$(sed -n 's/.*ready to accept connections on [0-9.]*:\([0-9]*\).*/\1/p' "$log" | tail -1)
-  [ -n "$port" ] && break
-  kill -0 $pid 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "aiondb did not start" >&2; cat "$log" >&2; exit 1; }
+# shellcheck source=lib/start-aiondb.sh
+source "$root/scripts/lib/start-aiondb.sh"
 
 # Stage the files to run in a directory tree the runner understands.
 sel="$work/slt"
