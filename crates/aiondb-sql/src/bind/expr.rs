@@ -146,10 +146,9 @@ impl Binder<'_> {
         }
         if let Some(t) = table {
             if !scope.has_table(t) && !self.outer.iter().any(|s| s.has_table(t)) {
-                return Err(DbError::new(
-                    SqlState::UNDEFINED_TABLE,
-                    format!("missing FROM-clause entry for table \"{t}\""),
-                ));
+                let mut scopes: Vec<&Scope> = vec![scope];
+                scopes.extend(self.outer.iter().rev());
+                return Err(super::missing_from_entry(&scopes, t));
             }
             return Err(DbError::new(
                 SqlState::UNDEFINED_COLUMN,
