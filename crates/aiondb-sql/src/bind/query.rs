@@ -43,40 +43,7 @@ pub fn bind_query(b: &mut Binder<'_>, q: &ast::Query) -> DbResult<Plan> {
                 }
             }
         };
-        if let Some(limit) = &q.limit_clause {
-            let empty = Scope::default();
-            let (limit, offset) = match limit {
-                ast::LimitClause::LimitOffset { limit, offset, .. } => {
-                    (limit.clone(), offset.as_ref().map(|o| o.value.clone()))
-                }
-                ast::LimitClause::OffsetCommaLimit { offset, limit } => {
-                    (Some(limit.clone()), Some(offset.clone()))
-                }
-            };
-            let limit = match limit {
-                Some(ast::Expr::Value(v)) if matches!(v.value, ast::Value::Null) => None,
-                Some(e) => Some(
-                    b.bind_expr(&e, &empty)
-                        .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
-                ),
-                None => None,
-            };
-            let offset = match offset {
-                Some(e) => Some(
-                    b.bind_expr(&e, &empty)
-                        .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
-                ),
-                None => None,
-            };
-            plan = Plan::Limit {
-                input: Box::new(plan),
-                limit,
-                offset,
-            };
-        }
-        if q.fetch.is_some() {
-            return Err(DbError::not_supported("FETCH FIRST"));
-        }
+        plan = bind_limit(b, q, plan)?;
         if !q.locks.is_empty() {
             return Err(DbError::not_supported("SELECT ... FOR UPDATE/SHARE"));
         }
@@ -92,6 +59,120 @@ pub fn bind_query(b: &mut Binder<'_>, q: &ast::Query) -> DbResult<Plan> {
             body: Box::new(plan),
         }
     })
+}
+
+/// LIMIT / OFFSET / FETCH FIRST over a bound query body.
+fn bind_limit(b: &mut Binder<'_>, q: &ast::Query, plan: Plan) -> DbResult<Plan> {
+    let empty = Scope::default();
+    let (mut limit, offset) = match &q.limit_clause {
+        Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
+            (limit.clone(), offset.as_ref().map(|o| o.value.clone()))
+        }
+        Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => {
+            (Some(limit.clone()), Some(offset.clone()))
+        }
+        None => (None, None),
+    };
+    let mut with_ties = false;
+    if let Some(f) = &q.fetch {
+        if f.percent {
+            return Err(DbError::not_supported("FETCH FIRST ... PERCENT"));
+        }
+        if limit.is_some() {
+            return Err(DbError::new(
+                SqlState::SYNTAX_ERROR,
+                "multiple LIMIT clauses not allowed",
+            ));
+        }
+        let null =
+            |e: &ast::Expr| matches!(e, ast::Expr::Value(v) if matches!(v.value, ast::Value::Null));
+        if f.with_ties {
+            if q.order_by.is_none() {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "WITH TIES cannot be specified without ORDER BY clause",
+                ));
+            }
+            if q.locks
+                .iter()
+                .any(|l| matches!(l.nonblock, Some(ast::NonBlock::SkipLocked)))
+            {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "SKIP LOCKED and WITH TIES options cannot be used together",
+                ));
+            }
+            if f.quantity.as_ref().is_some_and(null) {
+                return Err(DbError::new(
+                    SqlState::from_static("2201W"),
+                    "row count cannot be null in FETCH FIRST ... WITH TIES clause",
+                ));
+            }
+            with_ties = true;
+        }
+        // FETCH FIRST ROW ONLY means one row; FETCH FIRST NULL ROWS ONLY
+        // means no limit, as LIMIT NULL does.
+        limit = Some(
+            f.quantity
+                .clone()
+                .unwrap_or_else(|| ast::Expr::value(ast::Value::Number("1".into(), false))),
+        );
+    }
+    if limit.is_none() && offset.is_none() {
+        return Ok(plan);
+    }
+    let limit = match limit {
+        Some(ast::Expr::Value(v)) if matches!(v.value, ast::Value::Null) && !with_ties => None,
+        Some(e) => Some(
+            b.bind_expr(&e, &empty)
+                .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
+        ),
+        None => None,
+    };
+    let offset = match offset {
+        Some(e) => Some(
+            b.bind_expr(&e, &empty)
+                .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
+        ),
+        None => None,
+    };
+    limit_over(plan, limit, offset, with_ties)
+}
+
+/// The Limit node; WITH TIES goes right over the Sort (below the
+/// projection that drops hidden sort columns) so it can compare keys.
+fn limit_over(
+    plan: Plan,
+    limit: Option<Expr>,
+    offset: Option<Expr>,
+    with_ties: bool,
+) -> DbResult<Plan> {
+    match plan {
+        Plan::Project {
+            input,
+            exprs,
+            columns,
+        } if with_ties && matches!(input.as_ref(), Plan::Sort { .. }) => Ok(Plan::Project {
+            input: Box::new(limit_over(*input, limit, offset, with_ties)?),
+            exprs,
+            columns,
+        }),
+        plan => {
+            let ties = match &plan {
+                Plan::Sort { keys, .. } if with_ties => keys.clone(),
+                _ if with_ties => {
+                    return Err(DbError::not_supported("FETCH FIRST ... WITH TIES here"));
+                }
+                _ => Vec::new(),
+            };
+            Ok(Plan::Limit {
+                input: Box::new(plan),
+                limit,
+                offset,
+                ties,
+            })
+        }
+    }
 }
 
 fn bind_set_expr(b: &mut Binder<'_>, e: &SetExpr) -> DbResult<Plan> {
