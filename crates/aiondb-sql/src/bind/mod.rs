@@ -128,6 +128,9 @@ pub struct Binder<'a> {
     /// Window calls found while binding the select list.
     pub(crate) windows: Option<Vec<crate::plan::WindowCall>>,
     pub(crate) window_base: usize,
+    /// Depth of CASE branches known never to run: constant folding there
+    /// leaves errors for run time (where they never happen).
+    pub(crate) unreachable: usize,
 }
 
 impl<'a> Binder<'a> {
@@ -147,6 +150,7 @@ impl<'a> Binder<'a> {
             agg: None,
             windows: None,
             window_base: 0,
+            unreachable: 0,
         }
     }
 
