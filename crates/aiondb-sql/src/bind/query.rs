@@ -467,10 +467,8 @@ fn bind_select(
     s: &ast::Select,
     order_by: Option<&ast::OrderBy>,
 ) -> DbResult<Plan> {
-    if s.into.is_some() {
-        return Err(DbError::not_supported(
-            "SELECT ... INTO; use CREATE TABLE ... AS",
-        ));
+    if let Some(into) = &s.into {
+        return Err(crate::ddl::into_not_allowed(into));
     }
     // FROM
     let (mut plan, scope) = if s.from.is_empty() {
