@@ -198,6 +198,7 @@ impl Session {
         if d.binary == Some(true) {
             return Err(DbError::not_supported("BINARY cursors"));
         }
+        aiondb_sql::check_no_select_into(query)?;
         let hold = d.hold == Some(true);
         let in_block = self.block.as_ref().is_some_and(|b| b.explicit);
         if !hold && !in_block {

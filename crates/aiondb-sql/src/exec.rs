@@ -130,45 +130,8 @@ impl<'b> Executor<'b> {
                 input,
                 limit,
                 offset,
-            } => {
-                let rows = self.run(input)?;
-                let empty = Vec::new();
-                let count = |v: Value, what: &str| -> DbResult<Option<usize>> {
-                    match v {
-                        Value::Null => Ok(None),
-                        v => {
-                            let n = ops::cast(v, &DataType::Int8, &DataType::Int8)
-                                .ok()
-                                .and_then(|v| match v {
-                                    Value::Int8(n) => Some(n),
-                                    Value::Int4(n) => Some(n as i64),
-                                    Value::Int2(n) => Some(n as i64),
-                                    _ => None,
-                                });
-                            match n {
-                                Some(n) if n >= 0 => Ok(Some(n as usize)),
-                                _ => Err(DbError::new(
-                                    SqlState::from_static("2201W"),
-                                    format!("{what} must not be negative"),
-                                )),
-                            }
-                        }
-                    }
-                };
-                let off = match offset {
-                    Some(e) => count(self.eval(e, &empty)?, "OFFSET")?.unwrap_or(0),
-                    None => 0,
-                };
-                let lim = match limit {
-                    Some(e) => count(self.eval(e, &empty)?, "LIMIT")?,
-                    None => None,
-                };
-                Ok(rows
-                    .into_iter()
-                    .skip(off)
-                    .take(lim.unwrap_or(usize::MAX))
-                    .collect())
-            }
+                ties,
+            } => self.limit(input, limit.as_ref(), offset.as_ref(), ties),
             Plan::Distinct { input } => {
                 let rows = self.run(input)?;
                 let mut seen = HashSet::new();

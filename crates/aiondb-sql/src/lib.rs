@@ -40,6 +40,7 @@ mod exec;
 mod expr;
 mod foreign_key;
 mod func;
+mod limit;
 mod meta;
 mod namespace;
 mod ops;
@@ -51,6 +52,7 @@ mod statement;
 mod view;
 
 pub use copy::{CopyIn, finish_copy_in, start_copy_in};
+pub use ddl::check_no_select_into;
 pub use output::{
     Column, CopyFormat, DatabaseInfo, Description, RoleInfo, SessionEnv, SqlContext,
     StatementOutput,

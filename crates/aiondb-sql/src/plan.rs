@@ -113,6 +113,9 @@ pub enum Plan {
         input: Box<Plan>,
         limit: Option<Expr>,
         offset: Option<Expr>,
+        /// FETCH ... WITH TIES: the sort keys rows past the count must
+        /// equal the last counted row on (empty otherwise).
+        ties: Vec<SortKey>,
     },
     Distinct {
         input: Box<Plan>,

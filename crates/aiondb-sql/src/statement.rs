@@ -216,6 +216,12 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             })
         }
         Statement::Copy {
+            source: ast::CopySource::Query(q),
+            ..
+        } if crate::ddl::top_level_into(q).is_some() => Err(DbError::not_supported(
+            "COPY (SELECT INTO) is not supported",
+        )),
+        Statement::Copy {
             source,
             to: true,
             target: ast::CopyTarget::Stdout,

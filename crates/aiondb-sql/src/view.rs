@@ -58,6 +58,12 @@ pub fn create_view(ctx: &mut SqlContext<'_>, cv: &ast::CreateView) -> DbResult<S
     if !matches!(cv.options, ast::CreateTableOptions::None) {
         return Err(DbError::not_supported("CREATE VIEW ... WITH (options)"));
     }
+    if crate::ddl::top_level_into(&cv.query).is_some() {
+        return Err(DbError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "views must not contain SELECT INTO",
+        ));
+    }
     let (schema, name) = object_name(&cv.name);
     let schema = crate::namespace::creation_schema(ctx, schema)?;
     let catalog = ctx.txn.catalog();

@@ -91,6 +91,23 @@ impl Binder<'_> {
         })
     }
 
+    /// Whether a CASE branch's condition is known while binding: a
+    /// constant condition, or a constant WHEN value against a constant
+    /// operand. NULL counts as false.
+    fn constant_truth(&mut self, operand: Option<&Expr>, cond: &Expr) -> Option<bool> {
+        let value = match (operand, cond) {
+            (None, Expr::Const(v, _)) => v.clone(),
+            (Some(o @ Expr::Const(..)), Expr::Const(..)) => {
+                match self.binary(BinOp::Eq, o.clone(), cond.clone()) {
+                    Ok(Expr::Const(v, _)) => v,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        Some(value == Value::Bool(true))
+    }
+
     fn binary(&mut self, op: BinOp, l: Expr, r: Expr) -> DbResult<Expr> {
         let (lt, rt) = (l.data_type(), r.data_type());
         let (l, r) = match (lt == DataType::Unknown, rt == DataType::Unknown) {
@@ -118,7 +135,7 @@ impl Binder<'_> {
             right: Box::new(r),
             ty,
         };
-        fold(folded)
+        fold(folded, self.unreachable > 0)
     }
 
     /// Binds an expression in a scope.
@@ -146,10 +163,9 @@ impl Binder<'_> {
         }
         if let Some(t) = table {
             if !scope.has_table(t) && !self.outer.iter().any(|s| s.has_table(t)) {
-                return Err(DbError::new(
-                    SqlState::UNDEFINED_TABLE,
-                    format!("missing FROM-clause entry for table \"{t}\""),
-                ));
+                let mut scopes: Vec<&Scope> = vec![scope];
+                scopes.extend(self.outer.iter().rev());
+                return Err(super::missing_from_entry(&scopes, t));
             }
             return Err(DbError::new(
                 SqlState::UNDEFINED_COLUMN,
@@ -528,13 +544,30 @@ impl Binder<'_> {
                 };
                 let mut whens = Vec::new();
                 let mut ty = DataType::Unknown;
+                // After a WHEN that is constantly true, nothing runs; a
+                // constantly false WHEN's result never runs.
+                let mut decided = false;
                 for c in conditions {
-                    let cond = self.bind_expr(&c.condition, scope)?;
-                    let cond = match &operand {
-                        Some(o) => self.resolve(cond, &o.data_type())?,
-                        None => self.coerce_to(cond, &DataType::Bool)?,
+                    self.unreachable += usize::from(decided);
+                    let cond =
+                        self.bind_expr(&c.condition, scope)
+                            .and_then(|cond| match &operand {
+                                Some(o) => self.resolve(cond, &o.data_type()),
+                                None => self.coerce_to(cond, &DataType::Bool),
+                            });
+                    self.unreachable -= usize::from(decided);
+                    let cond = cond?;
+                    let known = if decided {
+                        Some(false)
+                    } else {
+                        self.constant_truth(operand.as_deref(), &cond)
                     };
-                    let result = self.bind_expr(&c.result, scope)?;
+                    let skip = known == Some(false);
+                    self.unreachable += usize::from(skip);
+                    let result = self.bind_expr(&c.result, scope);
+                    self.unreachable -= usize::from(skip);
+                    let result = result?;
+                    decided |= known == Some(true);
                     ty = ops::common_type(&ty, &result.data_type()).ok_or_else(|| {
                         DbError::new(
                             SqlState::DATATYPE_MISMATCH,
@@ -548,7 +581,10 @@ impl Binder<'_> {
                 }
                 let otherwise = match else_result {
                     Some(x) => {
-                        let b = self.bind_expr(x, scope)?;
+                        self.unreachable += usize::from(decided);
+                        let b = self.bind_expr(x, scope);
+                        self.unreachable -= usize::from(decided);
+                        let b = b?;
                         ty = ops::common_type(&ty, &b.data_type()).ok_or_else(|| {
                             DbError::new(
                                 SqlState::DATATYPE_MISMATCH,
@@ -775,11 +811,14 @@ impl Binder<'_> {
         }
         let types: Vec<DataType> = resolved.iter().map(Expr::data_type).collect();
         let ty = crate::func::return_type(name, &types)?;
-        fold(Expr::Func {
-            name: name.into(),
-            args: resolved,
-            ty,
-        })
+        fold(
+            Expr::Func {
+                name: name.into(),
+                args: resolved,
+                ty,
+            },
+            self.unreachable > 0,
+        )
     }
 
     fn function(&mut self, f: &ast::Function, scope: &Scope) -> DbResult<Expr> {
@@ -840,7 +879,10 @@ impl Binder<'_> {
 }
 
 /// Evaluates an expression now if it reads nothing at run time.
-fn fold(e: Expr) -> DbResult<Expr> {
+/// Folds an operator or function over constants, as PostgreSQL's planner
+/// does. In a branch that can never run (`deferred`) an error is left for
+/// run time instead, so it is never raised.
+fn fold(e: Expr, deferred: bool) -> DbResult<Expr> {
     let constant = match &e {
         Expr::Binary { left, right, .. } => {
             matches!(**left, Expr::Const(..)) && matches!(**right, Expr::Const(..))
@@ -849,10 +891,11 @@ fn fold(e: Expr) -> DbResult<Expr> {
     };
     if constant {
         let ty = e.data_type();
-        let v = e
-            .eval(&Vec::new(), &mut crate::expr::EvalEnv::constant())
-            .map_err(unlocated)?;
-        return Ok(Expr::Const(v, ty));
+        return match e.eval(&Vec::new(), &mut crate::expr::EvalEnv::constant()) {
+            Ok(v) => Ok(Expr::Const(v, ty)),
+            Err(_) if deferred => Ok(e),
+            Err(err) => Err(unlocated(err)),
+        };
     }
     Ok(e)
 }

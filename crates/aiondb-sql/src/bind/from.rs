@@ -196,7 +196,7 @@ fn view_ref(
         c.name = v.name.clone();
     }
     let columns = alias_columns(columns, alias);
-    let scope = Scope::of(&columns, Some(alias_name));
+    let scope = Scope::of_relation(&columns, alias_name, &view.name);
     let plan = Plan::Project {
         exprs: columns
             .iter()
@@ -269,7 +269,7 @@ fn table_factor(
                 && let Some((_, cols)) = b.ctes.iter().rev().find(|(n, _)| *n == rel)
             {
                 let columns = alias_columns(cols.clone(), alias.as_ref());
-                let scope = Scope::of(&columns, Some(&alias_name));
+                let scope = Scope::of_relation(&columns, &alias_name, &rel);
                 return Ok((Plan::CteRef { name: rel, columns }, scope));
             }
             if b.find_table(schema.as_deref(), &rel)?.is_none()
@@ -288,7 +288,7 @@ fn table_factor(
             };
             if let Some(cols) = system {
                 let columns = alias_columns(cols, alias.as_ref());
-                let scope = Scope::of(&columns, Some(&alias_name));
+                let scope = Scope::of_relation(&columns, &alias_name, &rel);
                 let key = match schema.as_deref() {
                     Some("information_schema") => format!("information_schema.{rel}"),
                     _ => rel,
@@ -297,7 +297,7 @@ fn table_factor(
             }
             let table = b.table(schema.as_deref(), &rel)?;
             let columns = alias_columns(table_columns(&table), alias.as_ref());
-            let scope = Scope::of(&columns, Some(&alias_name));
+            let scope = Scope::of_relation(&columns, &alias_name, &rel);
             Ok((
                 Plan::Scan {
                     table,
@@ -344,6 +344,7 @@ fn table_factor(
                 let n = ident(&a.name);
                 for c in &mut s.columns {
                     c.table = Some(n.clone());
+                    c.relation = None;
                 }
             }
             Ok((p, s))

@@ -4,6 +4,7 @@
 mod aggregate;
 pub(crate) mod expr;
 pub(crate) mod from;
+mod order;
 pub(crate) mod query;
 
 use crate::output::Column;
@@ -18,6 +19,9 @@ pub use query::bind_query;
 pub struct ScopeColumn {
     /// The table name or alias it can be qualified with.
     pub table: Option<String>,
+    /// The relation's own name when `table` is an alias for it (PostgreSQL
+    /// then refuses the relation's name, with a hint naming the alias).
+    pub relation: Option<String>,
     pub name: String,
     pub ty: DataType,
     pub table_oid: u32,
@@ -47,6 +51,7 @@ impl Scope {
                 .iter()
                 .map(|c| ScopeColumn {
                     table: table.map(str::to_string),
+                    relation: None,
                     name: c.name.clone(),
                     ty: c.data_type.clone(),
                     table_oid: c.table_oid,
@@ -54,6 +59,26 @@ impl Scope {
                 })
                 .collect(),
         }
+    }
+
+    /// A scope over a relation read under `alias` (its own name when no
+    /// alias was given).
+    pub fn of_relation(columns: &[Column], alias: &str, relation: &str) -> Scope {
+        let mut scope = Scope::of(columns, Some(alias));
+        if alias != relation {
+            for c in &mut scope.columns {
+                c.relation = Some(relation.to_string());
+            }
+        }
+        scope
+    }
+
+    /// The alias a relation named `relation` is read under, if it is.
+    pub fn alias_of(&self, relation: &str) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|c| c.relation.as_deref() == Some(relation))
+            .and_then(|c| c.table.as_deref())
     }
 
     /// Finds a column; `Ok(None)` if absent, an error if ambiguous.
@@ -103,6 +128,9 @@ pub struct Binder<'a> {
     /// Window calls found while binding the select list.
     pub(crate) windows: Option<Vec<crate::plan::WindowCall>>,
     pub(crate) window_base: usize,
+    /// Depth of CASE branches known never to run: constant folding there
+    /// leaves errors for run time (where they never happen).
+    pub(crate) unreachable: usize,
 }
 
 impl<'a> Binder<'a> {
@@ -122,6 +150,7 @@ impl<'a> Binder<'a> {
             agg: None,
             windows: None,
             window_base: 0,
+            unreachable: 0,
         }
     }
 
@@ -211,6 +240,24 @@ pub fn table_columns(t: &TableSchema) -> Vec<Column> {
             column_id: i as i16 + 1,
         })
         .collect()
+}
+
+/// The error for a qualifier naming no FROM item: PostgreSQL's
+/// `errorMissingRTE`, which points at an alias hiding the relation.
+pub(crate) fn missing_from_entry(scopes: &[&Scope], table: &str) -> DbError {
+    match scopes.iter().find_map(|s| s.alias_of(table)) {
+        Some(alias) => DbError::new(
+            SqlState::UNDEFINED_TABLE,
+            format!("invalid reference to FROM-clause entry for table \"{table}\""),
+        )
+        .with_hint(format!(
+            "Perhaps you meant to reference the table alias \"{alias}\"."
+        )),
+        None => DbError::new(
+            SqlState::UNDEFINED_TABLE,
+            format!("missing FROM-clause entry for table \"{table}\""),
+        ),
+    }
 }
 
 /// True for ORDER BY ... DESC.

@@ -1,11 +1,15 @@
 //! Binding queries: WITH, set operations, SELECT, FROM, ORDER BY, LIMIT.
 
 use super::from::{from_item, with_filter};
+use super::order::{
+    OrderTarget, check_order_names, order_items, order_outputs, ordinal, output_by_name,
+    position_literal, sort_key,
+};
 use super::{AggContext, Binder, Scope, table_columns};
 use crate::expr::Expr;
 use crate::output::Column;
 use crate::parse::{ident, object_name};
-use crate::plan::{Access, JoinKind, Plan, SetOpKind, SortKey};
+use crate::plan::{Access, JoinKind, Plan, SetOpKind};
 use aiondb_core::{DataType, DbError, DbResult, SqlState};
 use sqlparser::ast::{self, SelectItem, SetExpr};
 
@@ -39,40 +43,7 @@ pub fn bind_query(b: &mut Binder<'_>, q: &ast::Query) -> DbResult<Plan> {
                 }
             }
         };
-        if let Some(limit) = &q.limit_clause {
-            let empty = Scope::default();
-            let (limit, offset) = match limit {
-                ast::LimitClause::LimitOffset { limit, offset, .. } => {
-                    (limit.clone(), offset.as_ref().map(|o| o.value.clone()))
-                }
-                ast::LimitClause::OffsetCommaLimit { offset, limit } => {
-                    (Some(limit.clone()), Some(offset.clone()))
-                }
-            };
-            let limit = match limit {
-                Some(ast::Expr::Value(v)) if matches!(v.value, ast::Value::Null) => None,
-                Some(e) => Some(
-                    b.bind_expr(&e, &empty)
-                        .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
-                ),
-                None => None,
-            };
-            let offset = match offset {
-                Some(e) => Some(
-                    b.bind_expr(&e, &empty)
-                        .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
-                ),
-                None => None,
-            };
-            plan = Plan::Limit {
-                input: Box::new(plan),
-                limit,
-                offset,
-            };
-        }
-        if q.fetch.is_some() {
-            return Err(DbError::not_supported("FETCH FIRST"));
-        }
+        plan = bind_limit(b, q, plan)?;
         if !q.locks.is_empty() {
             return Err(DbError::not_supported("SELECT ... FOR UPDATE/SHARE"));
         }
@@ -88,6 +59,120 @@ pub fn bind_query(b: &mut Binder<'_>, q: &ast::Query) -> DbResult<Plan> {
             body: Box::new(plan),
         }
     })
+}
+
+/// LIMIT / OFFSET / FETCH FIRST over a bound query body.
+fn bind_limit(b: &mut Binder<'_>, q: &ast::Query, plan: Plan) -> DbResult<Plan> {
+    let empty = Scope::default();
+    let (mut limit, offset) = match &q.limit_clause {
+        Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
+            (limit.clone(), offset.as_ref().map(|o| o.value.clone()))
+        }
+        Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => {
+            (Some(limit.clone()), Some(offset.clone()))
+        }
+        None => (None, None),
+    };
+    let mut with_ties = false;
+    if let Some(f) = &q.fetch {
+        if f.percent {
+            return Err(DbError::not_supported("FETCH FIRST ... PERCENT"));
+        }
+        if limit.is_some() {
+            return Err(DbError::new(
+                SqlState::SYNTAX_ERROR,
+                "multiple LIMIT clauses not allowed",
+            ));
+        }
+        let null =
+            |e: &ast::Expr| matches!(e, ast::Expr::Value(v) if matches!(v.value, ast::Value::Null));
+        if f.with_ties {
+            if q.order_by.is_none() {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "WITH TIES cannot be specified without ORDER BY clause",
+                ));
+            }
+            if q.locks
+                .iter()
+                .any(|l| matches!(l.nonblock, Some(ast::NonBlock::SkipLocked)))
+            {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "SKIP LOCKED and WITH TIES options cannot be used together",
+                ));
+            }
+            if f.quantity.as_ref().is_some_and(null) {
+                return Err(DbError::new(
+                    SqlState::from_static("2201W"),
+                    "row count cannot be null in FETCH FIRST ... WITH TIES clause",
+                ));
+            }
+            with_ties = true;
+        }
+        // FETCH FIRST ROW ONLY means one row; FETCH FIRST NULL ROWS ONLY
+        // means no limit, as LIMIT NULL does.
+        limit = Some(
+            f.quantity
+                .clone()
+                .unwrap_or_else(|| ast::Expr::value(ast::Value::Number("1".into(), false))),
+        );
+    }
+    if limit.is_none() && offset.is_none() {
+        return Ok(plan);
+    }
+    let limit = match limit {
+        Some(ast::Expr::Value(v)) if matches!(v.value, ast::Value::Null) && !with_ties => None,
+        Some(e) => Some(
+            b.bind_expr(&e, &empty)
+                .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
+        ),
+        None => None,
+    };
+    let offset = match offset {
+        Some(e) => Some(
+            b.bind_expr(&e, &empty)
+                .and_then(|x| b.coerce_to(x, &DataType::Int8))?,
+        ),
+        None => None,
+    };
+    limit_over(plan, limit, offset, with_ties)
+}
+
+/// The Limit node; WITH TIES goes right over the Sort (below the
+/// projection that drops hidden sort columns) so it can compare keys.
+fn limit_over(
+    plan: Plan,
+    limit: Option<Expr>,
+    offset: Option<Expr>,
+    with_ties: bool,
+) -> DbResult<Plan> {
+    match plan {
+        Plan::Project {
+            input,
+            exprs,
+            columns,
+        } if with_ties && matches!(input.as_ref(), Plan::Sort { .. }) => Ok(Plan::Project {
+            input: Box::new(limit_over(*input, limit, offset, with_ties)?),
+            exprs,
+            columns,
+        }),
+        plan => {
+            let ties = match &plan {
+                Plan::Sort { keys, .. } if with_ties => keys.clone(),
+                _ if with_ties => {
+                    return Err(DbError::not_supported("FETCH FIRST ... WITH TIES here"));
+                }
+                _ => Vec::new(),
+            };
+            Ok(Plan::Limit {
+                input: Box::new(plan),
+                limit,
+                offset,
+                ties,
+            })
+        }
+    }
 }
 
 fn bind_set_expr(b: &mut Binder<'_>, e: &SetExpr) -> DbResult<Plan> {
@@ -271,55 +356,6 @@ pub fn bind_values(
     })
 }
 
-/// ORDER BY over a set operation's output columns.
-fn order_outputs(b: &mut Binder<'_>, plan: Plan, ob: &ast::OrderBy) -> DbResult<Plan> {
-    let cols = plan.columns();
-    let scope = Scope::of(&cols, None);
-    let mut keys = Vec::new();
-    for item in order_items(ob)? {
-        let expr = match &item.expr {
-            ast::Expr::Value(v) => match &v.value {
-                ast::Value::Number(n, _) => {
-                    ordinal(n, cols.len()).map(|i| Expr::Column(i, cols[i].data_type.clone()))?
-                }
-                _ => b.bind_expr(&item.expr, &scope)?,
-            },
-            e => b.bind_expr(e, &scope)?,
-        };
-        keys.push(sort_key(expr, &item.options));
-    }
-    Ok(Plan::Sort {
-        input: Box::new(plan),
-        keys,
-    })
-}
-
-fn order_items(ob: &ast::OrderBy) -> DbResult<&Vec<ast::OrderByExpr>> {
-    match &ob.kind {
-        ast::OrderByKind::Expressions(items) => Ok(items),
-        ast::OrderByKind::All(_) => Err(DbError::not_supported("ORDER BY ALL")),
-    }
-}
-
-fn sort_key(expr: Expr, o: &ast::OrderByOptions) -> SortKey {
-    let descending = crate::bind::desc(o);
-    SortKey {
-        expr,
-        descending,
-        nulls_first: o.nulls_first.unwrap_or(descending),
-    }
-}
-
-fn ordinal(n: &str, width: usize) -> DbResult<usize> {
-    match n.parse::<usize>() {
-        Ok(i) if i >= 1 && i <= width => Ok(i - 1),
-        _ => Err(DbError::new(
-            SqlState::from_static("42P10"),
-            format!("ORDER BY position {n} is not in select list"),
-        )),
-    }
-}
-
 fn contains_aggregate(e: &ast::Expr) -> bool {
     let s = e.to_string().to_lowercase();
     // Cheap pre-check, then a structural walk.
@@ -431,10 +467,8 @@ fn bind_select(
     s: &ast::Select,
     order_by: Option<&ast::OrderBy>,
 ) -> DbResult<Plan> {
-    if s.into.is_some() {
-        return Err(DbError::not_supported(
-            "SELECT ... INTO; use CREATE TABLE ... AS",
-        ));
+    if let Some(into) = &s.into {
+        return Err(crate::ddl::into_not_allowed(into));
     }
     // FROM
     let (mut plan, scope) = if s.from.is_empty() {
@@ -513,10 +547,7 @@ fn bind_select(
                     ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
                 };
                 if !scope.has_table(&name) {
-                    return Err(DbError::new(
-                        SqlState::UNDEFINED_TABLE,
-                        format!("missing FROM-clause entry for table \"{name}\""),
-                    ));
+                    return Err(super::missing_from_entry(&[&scope], &name));
                 }
                 for (i, c) in scope.columns.iter().enumerate() {
                     if c.table.as_deref() == Some(name.as_str()) {
@@ -565,17 +596,22 @@ fn bind_select(
     };
     let mut columns_scope = scope.clone();
     if grouped {
+        let names: Vec<&str> = items.iter().map(|(_, n)| n.as_str()).collect();
+        check_order_names(b, order_by, &names, &scope)?;
         let mut group_exprs = Vec::new();
         for g in &group_exprs_ast {
+            let input_column = |i: &ast::Ident| {
+                scope
+                    .find(None, &ident(i))
+                    .map_err(|e| super::expr::locate(e, g))
+            };
+            if let Some(n) = position_literal(g) {
+                let i = ordinal("GROUP BY", n, items.len(), g)?;
+                group_exprs.push(bind_item(b, &items[i].0.clone(), &scope)?);
+                continue;
+            }
             let e = match g {
-                ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
-                    let ast::Value::Number(n, _) = &v.value else {
-                        unreachable!()
-                    };
-                    let i = ordinal(n, items.len())?;
-                    bind_item(b, &items[i].0.clone(), &scope)?
-                }
-                ast::Expr::Identifier(i) if scope.find(None, &ident(i))?.is_none() => {
+                ast::Expr::Identifier(i) if input_column(i)?.is_none() => {
                     match items.iter().position(|(_, n)| *n == ident(i)) {
                         Some(p) => bind_item(b, &items[p].0.clone(), &scope)?,
                         None => b.bind_expr(g, &scope)?,
@@ -595,7 +631,7 @@ fn bind_select(
     let input_width = if grouped { 0 } else { scope.columns.len() };
     b.windows = Some(Vec::new());
     b.window_base = input_width;
-    type Bound = (Vec<Expr>, Option<Expr>, Vec<(Expr, bool)>);
+    type Bound = (Vec<Expr>, Option<Expr>, Vec<OrderTarget>);
     let result = (|| -> DbResult<Bound> {
         let mut exprs = Vec::new();
         for (e, _) in &items {
@@ -609,35 +645,19 @@ fn bind_select(
             }
             None => None,
         };
-        // ORDER BY: output ordinals and names, else expressions.
+        // ORDER BY: output positions and names, else expressions.
+        let names: Vec<&str> = items.iter().map(|(_, n)| n.as_str()).collect();
         let mut keys = Vec::new();
         if let Some(ob) = order_by {
             for item in order_items(ob)? {
-                let by_output = match &item.expr {
-                    ast::Expr::Value(v) => match &v.value {
-                        ast::Value::Number(n, _) => Some(ordinal(n, items.len())?),
-                        _ => None,
-                    },
-                    ast::Expr::Identifier(i) => {
-                        let name = ident(i);
-                        items.iter().position(|(_, n)| *n == name).filter(|_| {
-                            !matches!(scope.find(None, &name), Ok(Some(_)))
-                                || grouped
-                                || s.distinct.is_some()
-                        })
-                    }
-                    _ => None,
+                let by_output = match position_literal(&item.expr) {
+                    Some(n) => Some(ordinal("ORDER BY", n, items.len(), &item.expr)?),
+                    None => output_by_name(&item.expr, &names, &exprs)?,
                 };
-                match by_output {
-                    Some(i) => keys.push((
-                        Expr::Column(i, exprs[i].data_type()),
-                        crate::bind::desc(&item.options),
-                    )),
-                    None => {
-                        let x = b.bind_expr(&item.expr, &scope)?;
-                        keys.push((x, crate::bind::desc(&item.options)));
-                    }
-                }
+                keys.push(match by_output {
+                    Some(i) => OrderTarget::Output(i),
+                    None => OrderTarget::Expr(b.bind_expr(&item.expr, &scope)?),
+                });
             }
         }
         Ok((exprs, having, keys))
@@ -658,6 +678,14 @@ fn bind_select(
                 .iter()
                 .map(|a| Column::computed(a.name.clone(), a.ty.clone())),
         );
+        if ctx.group_exprs.is_empty() && ctx.aggs.is_empty() {
+            // HAVING without GROUP BY or aggregates: one group whatever
+            // the input, so PostgreSQL never reads FROM or WHERE.
+            plan = Plan::Values {
+                rows: vec![vec![]],
+                columns: vec![],
+            };
+        }
         plan = Plan::Aggregate {
             input: Box::new(plan),
             group_by: ctx.group_exprs,
@@ -714,14 +742,26 @@ fn bind_select(
         Some(ob) => order_items(ob)?.iter().collect(),
         None => Vec::new(),
     };
-    for ((key, _), item) in keys.into_iter().zip(items_order) {
-        let idx = match &key {
-            Expr::Column(i, _) if *i < visible && is_output_ref(item, &items) => *i,
-            _ => {
-                exprs.push(key.clone());
-                out_columns.push(Column::computed("?sort?", key.data_type()));
-                exprs.len() - 1
-            }
+    for (key, item) in keys.into_iter().zip(items_order) {
+        let idx = match key {
+            OrderTarget::Output(i) => i,
+            OrderTarget::Expr(x) => match exprs[..visible].iter().position(|e| *e == x) {
+                Some(i) => i,
+                None if distinct => {
+                    return Err(super::expr::locate(
+                        DbError::new(
+                            SqlState::INVALID_COLUMN_REFERENCE,
+                            "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                        ),
+                        &item.expr,
+                    ));
+                }
+                None => {
+                    out_columns.push(Column::computed("?sort?", x.data_type()));
+                    exprs.push(x);
+                    exprs.len() - 1
+                }
+            },
         };
         let ty = exprs[idx].data_type();
         sort_keys.push(sort_key(Expr::Column(idx, ty), &item.options));
@@ -755,12 +795,4 @@ fn bind_select(
     }
     let _ = star_columns;
     Ok(plan)
-}
-
-fn is_output_ref(item: &ast::OrderByExpr, items: &[(ast::Expr, String)]) -> bool {
-    match &item.expr {
-        ast::Expr::Value(v) => matches!(v.value, ast::Value::Number(..)),
-        ast::Expr::Identifier(i) => items.iter().any(|(_, n)| *n == ident(i)),
-        _ => false,
-    }
 }

@@ -27,19 +27,20 @@ pub fn create_table_as(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbRes
             "CREATE TABLE AS accepts a list of column names only",
         ));
     }
-    let (names, query) = match column_names_wrapper(query) {
-        Some((names, inner)) => (names, inner),
+    let (names, query, with_data) = match column_names_wrapper(query) {
+        Some(wrapped) => wrapped,
         None => (
             ct.columns.iter().map(|c| ident(&c.name)).collect(),
             &**query,
+            true,
         ),
     };
-    create_from_query(ctx, &ct.name, &names, query, ct.if_not_exists)
+    create_from_query(ctx, &ct.name, &names, query, ct.if_not_exists, with_data)
 }
 
 /// The column names and query of a statement [`rewrite_column_names`]
-/// rewrote.
-fn column_names_wrapper(query: &ast::Query) -> Option<(Vec<String>, &ast::Query)> {
+/// rewrote, and whether it is to be run.
+fn column_names_wrapper(query: &ast::Query) -> Option<(Vec<String>, &ast::Query, bool)> {
     let ast::SetExpr::Select(select) = query.body.as_ref() else {
         return None;
     };
@@ -54,15 +55,21 @@ fn column_names_wrapper(query: &ast::Query) -> Option<(Vec<String>, &ast::Query)
                     },
                 joins,
             },
-        ] if joins.is_empty() && alias.name.value == COLUMN_NAMES_ALIAS => Some((
-            alias.columns.iter().map(|c| ident(&c.name)).collect(),
-            &**subquery,
-        )),
+        ] if joins.is_empty()
+            && (alias.name.value == COLUMN_NAMES_ALIAS || alias.name.value == NO_DATA_ALIAS) =>
+        {
+            Some((
+                alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                &**subquery,
+                alias.name.value == COLUMN_NAMES_ALIAS,
+            ))
+        }
         _ => None,
     }
 }
 
 const COLUMN_NAMES_ALIAS: &str = "aiondb_ctas_column_names";
+const NO_DATA_ALIAS: &str = "aiondb_ctas_no_data";
 
 /// SELECT ... INTO [TABLE] name ...: the query without its INTO clause
 /// fills a new table. Returns the command tag.
@@ -84,27 +91,78 @@ pub fn select_into(ctx: &mut SqlContext<'_>, query: &ast::Query) -> DbResult<Str
         [ast::Expr::CompoundIdentifier(parts)] => ast::ObjectName::from(parts.clone()),
         _ => return Err(DbError::not_supported("SELECT INTO several targets")),
     };
-    create_from_query(ctx, &name, &[], &query, false)
+    create_from_query(ctx, &name, &[], &query, false, true)
 }
 
-/// sqlparser does not read `CREATE TABLE t (a, b) AS query` (a column
-/// name list without types); it is rewritten, when it matches, to the
-/// equivalent `CREATE TABLE t AS SELECT * FROM (query) AS <marker>(a, b)`, which
-/// [`create_table_as`] takes apart again.
+/// sqlparser reads neither `CREATE TABLE t (a, b) AS query` (a column
+/// name list without types) nor a trailing `WITH [NO] DATA`; such a
+/// statement is rewritten, when it matches, to the equivalent
+/// `CREATE TABLE t AS SELECT * FROM (query) AS <marker>(a, b)`, which
+/// [`create_table_as`] takes apart again. The marker says whether the
+/// query is to be run (`WITH NO DATA` creates the table only).
 pub fn rewrite_column_names(text: &str) -> Option<String> {
-    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(
-            r"(?is)^(\s*create\s+table\s+(?:if\s+not\s+exists\s+)?[^\s(]+)\s*\(\s*([a-z_][a-z0-9_$]*(?:\s*,\s*[a-z_][a-z0-9_$]*)*)\s*\)\s+as\s+(.*)$",
-        )
-        .ok()
+    static RE: std::sync::OnceLock<Option<[regex::Regex; 2]>> = std::sync::OnceLock::new();
+    let res = RE.get_or_init(|| {
+        Some([
+            regex::Regex::new(
+                r"(?is)^(\s*create\s+table\s+(?:if\s+not\s+exists\s+)?[^\s(]+)\s*(?:\(\s*([a-z_][a-z0-9_$]*(?:\s*,\s*[a-z_][a-z0-9_$]*)*)\s*\))?\s+as\s+(.*)$",
+            )
+            .ok()?,
+            regex::Regex::new(r"(?is)^(.*\S)\s+with\s+(no\s+)?data$").ok()?,
+        ])
     });
-    let caps = re.as_ref()?.captures(text)?;
-    let query = caps[3].trim_end().trim_end_matches(';');
+    let [head, data] = res.as_ref()?;
+    let caps = head.captures(text)?;
+    let query = caps[3].trim_end().trim_end_matches(';').trim_end();
+    let (query, marker) = match data.captures(query) {
+        Some(d) if d.get(2).is_some() => (d.get(1)?.as_str(), NO_DATA_ALIAS),
+        Some(d) => (d.get(1)?.as_str(), COLUMN_NAMES_ALIAS),
+        None if caps.get(2).is_some() => (query, COLUMN_NAMES_ALIAS),
+        None => return None,
+    };
+    let columns = caps
+        .get(2)
+        .map(|c| format!("({})", c.as_str()))
+        .unwrap_or_default();
     Some(format!(
-        "{} AS SELECT * FROM ({query}) AS {COLUMN_NAMES_ALIAS}({})",
-        &caps[1], &caps[2]
+        "{} AS SELECT * FROM ({query}) AS {marker}{columns}",
+        &caps[1]
     ))
+}
+
+/// The INTO clause PostgreSQL attaches to a whole query: that of its
+/// leftmost SELECT.
+pub fn top_level_into(query: &ast::Query) -> Option<&ast::SelectInto> {
+    fn leftmost(e: &ast::SetExpr) -> Option<&ast::SelectInto> {
+        match e {
+            ast::SetExpr::Select(s) => s.into.as_ref(),
+            ast::SetExpr::SetOperation { left, .. } => leftmost(left),
+            _ => None,
+        }
+    }
+    leftmost(&query.body)
+}
+
+/// The error for SELECT ... INTO where no table can be created (a
+/// subquery, INSERT ... SELECT, a cursor), placed at the target's name.
+pub fn into_not_allowed(into: &ast::SelectInto) -> DbError {
+    let err = DbError::new(
+        SqlState::SYNTAX_ERROR,
+        "SELECT ... INTO is not allowed here",
+    );
+    match into.targets.first() {
+        Some(t) => super::super::bind::expr::locate(err, t),
+        None => err,
+    }
+}
+
+/// For DECLARE CURSOR: PostgreSQL refuses SELECT ... INTO there while
+/// analysing the statement.
+pub fn check_no_select_into(query: &ast::Query) -> DbResult<()> {
+    match top_level_into(query) {
+        Some(into) => Err(into_not_allowed(into)),
+        None => Ok(()),
+    }
 }
 
 /// True if the statement is a SELECT ... INTO (which creates a table).
@@ -118,6 +176,7 @@ fn create_from_query(
     names: &[String],
     query: &ast::Query,
     if_not_exists: bool,
+    with_data: bool,
 ) -> DbResult<String> {
     let (schema, rel) = object_name(name);
     let schema = schema_name(ctx, schema)?;
@@ -165,7 +224,11 @@ fn create_from_query(
             nullable: true,
         });
     }
-    let rows = crate::statement::executor(ctx, &[]).run(&plan)?;
+    let rows = if with_data {
+        crate::statement::executor(ctx, &[]).run(&plan)?
+    } else {
+        Vec::new()
+    };
     let id = ctx.txn.create_table(TableSchema {
         id: TableId(0),
         database: ctx.database,
@@ -205,5 +268,13 @@ mod tests {
         );
         assert_eq!(rewrite_column_names("CREATE TABLE t (a int, b text)"), None);
         assert_eq!(rewrite_column_names("CREATE TABLE t AS SELECT 1"), None);
+        assert_eq!(
+            rewrite_column_names("CREATE TABLE t AS SELECT 1 WITH NO DATA;").as_deref(),
+            Some("CREATE TABLE t AS SELECT * FROM (SELECT 1) AS aiondb_ctas_no_data")
+        );
+        assert_eq!(
+            rewrite_column_names("create table t (a) as select 1 with data").as_deref(),
+            Some("create table t AS SELECT * FROM (select 1) AS aiondb_ctas_column_names(a)")
+        );
     }
 }

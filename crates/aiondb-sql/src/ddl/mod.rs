@@ -6,7 +6,10 @@ mod create_as;
 mod rebuild;
 
 pub use alter::alter_table;
-pub use create_as::{is_select_into, rewrite_column_names, select_into};
+pub use create_as::{
+    check_no_select_into, into_not_allowed, is_select_into, rewrite_column_names, select_into,
+    top_level_into,
+};
 
 use crate::bind::expr::data_type;
 use crate::foreign_key::{self, Referencing};

@@ -155,7 +155,7 @@ pub fn bind_insert(b: &mut Binder<'_>, ins: &ast::Insert) -> DbResult<BoundInser
         .as_ref()
         .map(|a| ident(&a.alias))
         .unwrap_or_else(|| table.name.clone());
-    let scope = Scope::of(&table_columns(&table), Some(&alias));
+    let scope = Scope::of_relation(&table_columns(&table), &alias, &table.name);
     let returning = bind_returning(b, &ins.returning, &scope)?;
     let checks = bind_checks(b, &table, &scope)?;
     let on_conflict = match &ins.on {

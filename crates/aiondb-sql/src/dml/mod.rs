@@ -118,10 +118,7 @@ fn bind_returning(
             ) => {
                 let qualifier = object_name(name).1;
                 if !scope.has_table(&qualifier) {
-                    return Err(DbError::new(
-                        SqlState::UNDEFINED_TABLE,
-                        format!("missing FROM-clause entry for table \"{qualifier}\""),
-                    ));
+                    return Err(crate::bind::missing_from_entry(&[scope], &qualifier));
                 }
                 for (i, c) in scope.columns.iter().enumerate() {
                     if c.table.as_deref() == Some(qualifier.as_str()) {

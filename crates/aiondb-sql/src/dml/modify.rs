@@ -53,7 +53,7 @@ fn bind_target(
         .as_ref()
         .map(|a| ident(&a.name))
         .unwrap_or_else(|| table.name.clone());
-    let mut scope = Scope::of(&table_columns(&table), Some(&alias));
+    let mut scope = Scope::of_relation(&table_columns(&table), &alias, &table.name);
     let Some(others) = others.filter(|o| !o.is_empty()) else {
         return Ok((table, scope, None));
     };
