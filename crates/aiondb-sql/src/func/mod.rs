@@ -1,5 +1,6 @@
 //! Built-in scalar and set-returning functions.
 
+mod int_bool;
 mod signatures;
 mod srf;
 
@@ -277,6 +278,9 @@ pub fn call(
         )
     {
         return Ok(Value::Null);
+    }
+    if int_bool::handles(name) {
+        return int_bool::call(name, &args, ty);
     }
     let a0 = args.first().cloned().unwrap_or(Value::Null);
     let t0 = types.first().cloned().unwrap_or(DataType::Unknown);
