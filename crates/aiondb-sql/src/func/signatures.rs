@@ -55,6 +55,9 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     if super::int_bool::handles(name) {
         return super::int_bool::return_type(name, args);
     }
+    if name == "format" && args.is_empty() {
+        return Err(undefined(name, args));
+    }
     let first = args.first().cloned().unwrap_or(T::Unknown);
     let first_known = if first == T::Unknown {
         T::Text
