@@ -261,6 +261,8 @@ impl Binder<'_> {
                 let l = self.bind_expr(left, scope)?;
                 let r = self.bind_expr(right, scope)?;
                 let op = match op {
+                    BinaryOperator::PGBitwiseShiftLeft => return self.call("__shl", vec![l, r]),
+                    BinaryOperator::PGBitwiseShiftRight => return self.call("__shr", vec![l, r]),
                     BinaryOperator::Plus => BinOp::Add,
                     BinaryOperator::Minus => BinOp::Sub,
                     BinaryOperator::Multiply => BinOp::Mul,
@@ -351,27 +353,27 @@ impl Binder<'_> {
             E::IsTrue(x) | E::IsNotTrue(x) | E::IsFalse(x) | E::IsNotFalse(x) => {
                 let inner = self.bind_expr(x, scope)?;
                 let inner = self.coerce_to(inner, &DataType::Bool)?;
-                let want = matches!(e, E::IsTrue(_) | E::IsNotFalse(_));
-                let op = if matches!(e, E::IsTrue(_) | E::IsFalse(_)) {
-                    BinOp::NotDistinct
-                } else {
-                    BinOp::Distinct
-                };
-                let op = if matches!(e, E::IsNotFalse(_)) {
-                    BinOp::Distinct
-                } else {
-                    op
-                };
-                let target = if matches!(e, E::IsNotFalse(_)) {
-                    false
-                } else {
-                    want
+                // x IS [NOT] TRUE/FALSE is x IS [NOT] DISTINCT FROM the constant:
+                // never NULL, and NULL counts as neither true nor false.
+                let (op, target) = match e {
+                    E::IsTrue(_) => (BinOp::NotDistinct, true),
+                    E::IsNotTrue(_) => (BinOp::Distinct, true),
+                    E::IsFalse(_) => (BinOp::NotDistinct, false),
+                    _ => (BinOp::Distinct, false),
                 };
                 Expr::Binary {
                     op,
                     left: Box::new(inner),
                     right: Box::new(Expr::Const(Value::Bool(target), DataType::Bool)),
                     ty: DataType::Bool,
+                }
+            }
+            E::IsUnknown(x) | E::IsNotUnknown(x) => {
+                let inner = self.bind_expr(x, scope)?;
+                let inner = self.coerce_to(inner, &DataType::Bool)?;
+                Expr::IsNull {
+                    expr: Box::new(inner),
+                    negated: matches!(e, E::IsNotUnknown(_)),
                 }
             }
             E::IsDistinctFrom(a, b) | E::IsNotDistinctFrom(a, b) => {

@@ -94,13 +94,26 @@ pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
     }
 }
 
-fn alias_columns(mut cols: Vec<Column>, alias: Option<&ast::TableAlias>) -> Vec<Column> {
+/// Renames columns by a `AS t(a, b)` alias list; more names than columns is
+/// PostgreSQL's 42P10.
+fn alias_columns(mut cols: Vec<Column>, alias: Option<&ast::TableAlias>) -> DbResult<Vec<Column>> {
     if let Some(a) = alias {
+        if a.columns.len() > cols.len() {
+            return Err(DbError::new(
+                SqlState::INVALID_COLUMN_REFERENCE,
+                format!(
+                    "table \"{}\" has {} columns available but {} columns specified",
+                    ident(&a.name),
+                    cols.len(),
+                    a.columns.len()
+                ),
+            ))?;
+        }
         for (c, n) in cols.iter_mut().zip(&a.columns) {
             c.name = ident(&n.name);
         }
     }
-    cols
+    Ok(cols)
 }
 
 /// Binds one FROM item with its joins.
@@ -195,7 +208,7 @@ fn view_ref(
     for (c, v) in columns.iter_mut().zip(&view.columns) {
         c.name = v.name.clone();
     }
-    let columns = alias_columns(columns, alias);
+    let columns = alias_columns(columns, alias)?;
     let scope = Scope::of_relation(&columns, alias_name, &view.name);
     let plan = Plan::Project {
         exprs: columns
@@ -268,7 +281,7 @@ fn table_factor(
             if schema.is_none()
                 && let Some((_, cols)) = b.ctes.iter().rev().find(|(n, _)| *n == rel)
             {
-                let columns = alias_columns(cols.clone(), alias.as_ref());
+                let columns = alias_columns(cols.clone(), alias.as_ref())?;
                 let scope = Scope::of_relation(&columns, &alias_name, &rel);
                 return Ok((Plan::CteRef { name: rel, columns }, scope));
             }
@@ -287,7 +300,7 @@ fn table_factor(
                 _ => None,
             };
             if let Some(cols) = system {
-                let columns = alias_columns(cols, alias.as_ref());
+                let columns = alias_columns(cols, alias.as_ref())?;
                 let scope = Scope::of_relation(&columns, &alias_name, &rel);
                 let key = match schema.as_deref() {
                     Some("information_schema") => format!("information_schema.{rel}"),
@@ -296,7 +309,7 @@ fn table_factor(
                 return Ok((Plan::System { name: key, columns }, scope));
             }
             let table = b.table(schema.as_deref(), &rel)?;
-            let columns = alias_columns(table_columns(&table), alias.as_ref());
+            let columns = alias_columns(table_columns(&table), alias.as_ref())?;
             let scope = Scope::of_relation(&columns, &alias_name, &rel);
             Ok((
                 Plan::Scan {
@@ -322,7 +335,7 @@ fn table_factor(
             }
             let plan = plan?;
             let alias_name = alias.as_ref().map(|a| ident(&a.name));
-            let columns = alias_columns(plan.columns(), alias.as_ref());
+            let columns = alias_columns(plan.columns(), alias.as_ref())?;
             let scope = Scope::of(&columns, alias_name.as_deref());
             let plan = Plan::Project {
                 exprs: columns

@@ -1,5 +1,7 @@
 //! Built-in scalar and set-returning functions.
 
+mod format;
+mod int_bool;
 mod signatures;
 mod srf;
 
@@ -147,6 +149,7 @@ pub fn call(
             }
             return Ok(best.unwrap_or(Value::Null));
         }
+        "format" => return format::format(&args, types),
         "concat" => {
             let mut out = String::new();
             for (a, t) in args.iter().zip(types) {
@@ -277,6 +280,9 @@ pub fn call(
         )
     {
         return Ok(Value::Null);
+    }
+    if int_bool::handles(name) {
+        return int_bool::call(name, &args, ty);
     }
     let a0 = args.first().cloned().unwrap_or(Value::Null);
     let t0 = types.first().cloned().unwrap_or(DataType::Unknown);
@@ -425,19 +431,8 @@ pub fn call(
             }
         }
         "to_hex" => Value::Text(format!("{:x}", int_arg(&a0)?)),
-        "quote_ident" => {
-            let s = text(&a0, &t0)?;
-            let plain = s
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                && !s.chars().next().is_some_and(|c| c.is_ascii_digit());
-            Value::Text(if plain && !s.is_empty() {
-                s
-            } else {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            })
-        }
-        "quote_literal" => Value::Text(format!("'{}'", text(&a0, &t0)?.replace('\'', "''"))),
+        "quote_ident" => Value::Text(format::quote_ident(&text(&a0, &t0)?)),
+        "quote_literal" => Value::Text(format::quote_literal(&text(&a0, &t0)?)),
         "abs" => match a0 {
             Value::Int2(x) => Value::Int2(x.checked_abs().ok_or_else(|| {
                 DbError::new(

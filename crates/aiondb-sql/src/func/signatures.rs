@@ -52,6 +52,12 @@ pub fn aggregate_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
 /// The result type of a scalar function.
 pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     use DataType as T;
+    if super::int_bool::handles(name) {
+        return super::int_bool::return_type(name, args);
+    }
+    if name == "format" && args.is_empty() {
+        return Err(undefined(name, args));
+    }
     let first = args.first().cloned().unwrap_or(T::Unknown);
     let first_known = if first == T::Unknown {
         T::Text
