@@ -51,6 +51,7 @@ mod statement;
 mod view;
 
 pub use copy::{CopyIn, finish_copy_in, start_copy_in};
+pub use namespace::{TEMP_SCHEMA_PREFIX, drop_temp_schema, is_temp_schema};
 pub use output::{
     Column, CopyFormat, DatabaseInfo, Description, RoleInfo, SessionEnv, SqlContext,
     StatementOutput,

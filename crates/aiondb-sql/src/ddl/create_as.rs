@@ -34,7 +34,19 @@ pub fn create_table_as(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbRes
             &**query,
         ),
     };
-    create_from_query(ctx, &ct.name, &names, query, ct.if_not_exists)
+    if ct
+        .on_commit
+        .is_some_and(|c| c != ast::OnCommit::PreserveRows)
+    {
+        return Err(DbError::not_supported(format!(
+            "CREATE TABLE AS ... {}",
+            match ct.on_commit {
+                Some(ast::OnCommit::Drop) => "ON COMMIT DROP",
+                _ => "ON COMMIT DELETE ROWS",
+            }
+        )));
+    }
+    create_from_query(ctx, &ct.name, &names, query, ct.if_not_exists, ct.temporary)
 }
 
 /// The column names and query of a statement [`rewrite_column_names`]
@@ -74,17 +86,15 @@ pub fn select_into(ctx: &mut SqlContext<'_>, query: &ast::Query) -> DbResult<Str
     let Some(into) = select.into.take() else {
         return Err(DbError::internal("SELECT INTO without INTO"));
     };
-    if into.temporary || into.unlogged {
-        return Err(DbError::not_supported(
-            "SELECT INTO TEMPORARY or UNLOGGED tables",
-        ));
+    if into.unlogged {
+        return Err(DbError::not_supported("SELECT INTO UNLOGGED tables"));
     }
     let name = match into.targets.as_slice() {
         [ast::Expr::Identifier(i)] => ast::ObjectName::from(vec![i.clone()]),
         [ast::Expr::CompoundIdentifier(parts)] => ast::ObjectName::from(parts.clone()),
         _ => return Err(DbError::not_supported("SELECT INTO several targets")),
     };
-    create_from_query(ctx, &name, &[], &query, false)
+    create_from_query(ctx, &name, &[], &query, false, into.temporary)
 }
 
 /// sqlparser does not read `CREATE TABLE t (a, b) AS query` (a column
@@ -118,9 +128,10 @@ fn create_from_query(
     names: &[String],
     query: &ast::Query,
     if_not_exists: bool,
+    temporary: bool,
 ) -> DbResult<String> {
     let (schema, rel) = object_name(name);
-    let schema = schema_name(ctx, schema)?;
+    let schema = schema_name(ctx, schema, temporary)?;
     if ctx
         .txn
         .catalog()
