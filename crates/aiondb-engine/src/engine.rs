@@ -133,6 +133,9 @@ impl Engine {
             cancels: Mutex::new(HashMap::new()),
             shut_down: AtomicBool::new(false),
         });
+        if let Err(e) = crate::temp::drop_leftovers(&engine) {
+            tracing::warn!("could not drop temporary schemas left by an earlier run: {e}");
+        }
         Ok((engine, report))
     }
 

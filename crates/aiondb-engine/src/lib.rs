@@ -30,6 +30,7 @@ mod role_stmt;
 mod session;
 mod session_stmt;
 mod settings;
+mod temp;
 
 pub use aiondb_sql::{Column, CopyFormat, StatementOutput};
 pub use engine::{Engine, EngineConfig, Role};

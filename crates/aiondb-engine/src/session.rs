@@ -477,7 +477,10 @@ impl Session {
             cancel: Some(self.cancel.clone()),
             deadline: (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout)),
         };
-        let search_path = self.settings.search_path(&self.role.name);
+        // The session's temporary schema is searched first (PostgreSQL's
+        // implicit pg_temp); it need not exist yet.
+        let mut search_path = vec![self.temp_schema()];
+        search_path.extend(self.settings.search_path(&self.role.name));
         let format = self.format_options();
         let env = Env {
             engine: &self.engine,
@@ -533,10 +536,51 @@ impl Session {
     }
 }
 
+impl Session {
+    /// This session's schema for temporary relations: `pg_temp_<pid>`.
+    pub(crate) fn temp_schema(&self) -> String {
+        format!("{}{}", aiondb_sql::TEMP_SCHEMA_PREFIX, self.key.0)
+    }
+
+    /// Drops the temporary schema `schema` with its contents in a
+    /// transaction of its own (no transaction may be open).
+    pub(crate) fn drop_temp_schema(&mut self, schema: &str) -> DbResult<()> {
+        if self.block.is_some() {
+            return Err(DbError::internal(
+                "temporary schema dropped in a transaction",
+            ));
+        }
+        let exists = self
+            .engine
+            .store
+            .catalog()
+            .namespace_exists(self.database.id.get(), schema);
+        if !exists {
+            return Ok(());
+        }
+        let result = self.with_transaction(|ctx| aiondb_sql::drop_temp_schema(ctx, schema));
+        self.notices.clear();
+        match (result, self.block.take()) {
+            (Ok(()), Some(b)) => b.txn.commit().map(|_| ()),
+            (Err(e), Some(b)) => {
+                b.txn.rollback();
+                Err(e)
+            }
+            (r, None) => r,
+        }
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         if let Some(b) = self.block.take() {
             b.txn.rollback();
+        }
+        // Temporary relations end with the session. A failure here (say,
+        // the store is read-only) leaves them for the next start to remove.
+        let temp = self.temp_schema();
+        if let Err(e) = self.drop_temp_schema(&temp) {
+            tracing::warn!("could not drop temporary schema {temp}: {e}");
         }
         self.engine.cancels.lock().remove(&self.key);
     }

@@ -53,6 +53,7 @@ mod view;
 
 pub use copy::{CopyIn, finish_copy_in, start_copy_in};
 pub use ddl::check_no_select_into;
+pub use namespace::{TEMP_SCHEMA_PREFIX, drop_temp_schema, is_temp_schema};
 pub use output::{
     Column, CopyFormat, DatabaseInfo, Description, RoleInfo, SessionEnv, SqlContext,
     StatementOutput,

@@ -5,6 +5,14 @@
 //! in a schema by name; unqualified names resolve along `search_path`, and
 //! new relations go to the first schema of the path that exists, as in
 //! PostgreSQL.
+//!
+//! Temporary relations live in a per-session schema `pg_temp_N`: the
+//! session puts it at the head of the search path it hands to the SQL
+//! layer (so a temporary table shadows a permanent one of the same name,
+//! and no other session sees it by an unqualified name), `pg_temp` as a
+//! qualifier means it, it is created with the first temporary relation and
+//! dropped with its contents when the session ends (or, after a crash, at
+//! the next start). Ordinary CREATE never puts a relation there.
 
 use crate::output::SqlContext;
 use crate::parse::{ident, object_name};
@@ -19,9 +27,99 @@ fn undefined(name: &str) -> DbError {
     )
 }
 
+/// The prefix of the per-session temporary schemas.
+pub const TEMP_SCHEMA_PREFIX: &str = "pg_temp_";
+
+/// Whether `schema` is a session's temporary schema.
+pub fn is_temp_schema(schema: &str) -> bool {
+    schema
+        .strip_prefix(TEMP_SCHEMA_PREFIX)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The session's temporary schema: the head of its search path.
+pub fn temp_schema(search_path: &[String]) -> Option<&str> {
+    search_path
+        .first()
+        .map(String::as_str)
+        .filter(|s| is_temp_schema(s))
+}
+
+/// A schema qualifier as written, with `pg_temp` meaning the session's own
+/// temporary schema.
+pub fn qualifier<'s>(search_path: &'s [String], schema: &'s str) -> &'s str {
+    match (schema, temp_schema(search_path)) {
+        ("pg_temp", Some(t)) => t,
+        _ => schema,
+    }
+}
+
+/// The schema a new temporary relation goes to (created on first use):
+/// the session's temporary schema. An explicit schema must be `pg_temp`
+/// (or its own name): 42P16 otherwise, as in PostgreSQL.
+pub(crate) fn temp_creation_schema(
+    ctx: &mut SqlContext<'_>,
+    explicit: Option<String>,
+) -> DbResult<String> {
+    let Some(temp) = temp_schema(ctx.search_path).map(str::to_string) else {
+        return Err(DbError::not_supported(
+            "temporary relations outside a client session",
+        ));
+    };
+    if let Some(s) = explicit.filter(|s| s != "pg_temp" && *s != temp) {
+        let catalog = ctx.txn.catalog();
+        if !catalog.namespace_exists(ctx.database, &s) && !is_temp_schema(&s) {
+            return Err(undefined(&s));
+        }
+        return Err(DbError::new(
+            SqlState::from_static("42P16"),
+            "cannot create temporary relation in non-temporary schema",
+        ));
+    }
+    if !ctx.txn.catalog().namespace_exists(ctx.database, &temp) {
+        ctx.txn.create_namespace(NamespaceSchema {
+            id: TableId(0),
+            database: ctx.database,
+            name: temp.clone(),
+        })?;
+    }
+    Ok(temp)
+}
+
+/// Drops a temporary schema and everything in it (a session's end, or the
+/// leftovers of sessions a crash cut off). Does nothing if it is absent.
+pub fn drop_temp_schema(ctx: &mut SqlContext<'_>, schema: &str) -> DbResult<()> {
+    if !is_temp_schema(schema) {
+        return Err(DbError::internal(format!(
+            "\"{schema}\" is not a temporary schema"
+        )));
+    }
+    let Some(ns) = ctx
+        .txn
+        .catalog()
+        .namespace_by_name(ctx.database, schema)
+        .cloned()
+    else {
+        return Ok(());
+    };
+    drop_contents(ctx, schema)?;
+    ctx.txn.drop_namespace(ns.id)
+}
+
 /// The schema a new relation goes to: the explicit one (which must exist),
-/// else the first existing schema on the search path.
-pub(crate) fn creation_schema(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
+/// else the first existing schema on the search path (never the temporary
+/// one: only CREATE TEMP puts relations there, or `pg_temp.name`).
+pub(crate) fn creation_schema(
+    ctx: &mut SqlContext<'_>,
+    explicit: Option<String>,
+) -> DbResult<String> {
+    if explicit.as_deref() == Some("pg_temp")
+        || explicit
+            .as_deref()
+            .is_some_and(|s| Some(s) == temp_schema(ctx.search_path))
+    {
+        return temp_creation_schema(ctx, explicit);
+    }
     let catalog = ctx.txn.catalog();
     match explicit {
         Some(s) if catalog.namespace_exists(ctx.database, &s) && s != "pg_catalog" => Ok(s),
@@ -33,7 +131,11 @@ pub(crate) fn creation_schema(ctx: &SqlContext<'_>, explicit: Option<String>) ->
         None => ctx
             .search_path
             .iter()
-            .find(|s| *s != "pg_catalog" && catalog.namespace_exists(ctx.database, s))
+            .find(|s| {
+                *s != "pg_catalog"
+                    && !is_temp_schema(s)
+                    && catalog.namespace_exists(ctx.database, s)
+            })
             .cloned()
             .ok_or_else(|| {
                 DbError::new(

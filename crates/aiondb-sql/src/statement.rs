@@ -183,11 +183,12 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             name,
             if_not_exists,
             sequence_options,
-            temporary: false,
+            temporary,
             ..
         } => command(&crate::ddl::create_sequence(
             ctx,
             name,
+            *temporary,
             *if_not_exists,
             sequence_options,
         )?),

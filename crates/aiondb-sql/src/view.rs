@@ -49,9 +49,6 @@ pub fn create_view(ctx: &mut SqlContext<'_>, cv: &ast::CreateView) -> DbResult<S
             "materialized views are not supported",
         ));
     }
-    if cv.temporary {
-        return Err(DbError::not_supported("temporary views are not supported"));
-    }
     if cv.params.is_some() || cv.to.is_some() || !cv.cluster_by.is_empty() {
         return Err(DbError::not_supported("this form of CREATE VIEW"));
     }
@@ -65,7 +62,7 @@ pub fn create_view(ctx: &mut SqlContext<'_>, cv: &ast::CreateView) -> DbResult<S
         ));
     }
     let (schema, name) = object_name(&cv.name);
-    let schema = crate::namespace::creation_schema(ctx, schema)?;
+    let schema = crate::ddl::schema_name(ctx, schema, cv.temporary)?;
     let catalog = ctx.txn.catalog();
     let existing = catalog.view_by_name(ctx.database, &schema, &name).cloned();
     if existing.is_none() && catalog.relation_exists(ctx.database, &schema, &name) {

@@ -180,7 +180,14 @@ impl<'a> Binder<'a> {
         name: &str,
     ) -> DbResult<Option<Arc<TableSchema>>> {
         Ok(match schema {
-            Some(s) => self.catalog.table_by_name(self.database, s, name).cloned(),
+            Some(s) => self
+                .catalog
+                .table_by_name(
+                    self.database,
+                    crate::namespace::qualifier(self.search_path, s),
+                    name,
+                )
+                .cloned(),
             None => self
                 .search_path
                 .iter()
@@ -196,7 +203,14 @@ impl<'a> Binder<'a> {
         name: &str,
     ) -> Option<Arc<aiondb_storage::ViewSchema>> {
         match schema {
-            Some(s) => self.catalog.view_by_name(self.database, s, name).cloned(),
+            Some(s) => self
+                .catalog
+                .view_by_name(
+                    self.database,
+                    crate::namespace::qualifier(self.search_path, s),
+                    name,
+                )
+                .cloned(),
             None => self
                 .search_path
                 .iter()

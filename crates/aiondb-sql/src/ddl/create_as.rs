@@ -35,7 +35,24 @@ pub fn create_table_as(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbRes
             true,
         ),
     };
-    create_from_query(ctx, &ct.name, &names, query, ct.if_not_exists, with_data)
+    if ct
+        .on_commit
+        .is_some_and(|c| c != ast::OnCommit::PreserveRows)
+    {
+        return Err(DbError::not_supported(format!(
+            "CREATE TABLE AS ... {}",
+            match ct.on_commit {
+                Some(ast::OnCommit::Drop) => "ON COMMIT DROP",
+                _ => "ON COMMIT DELETE ROWS",
+            }
+        )));
+    }
+    let options = CreateAs {
+        if_not_exists: ct.if_not_exists,
+        with_data,
+        temporary: ct.temporary,
+    };
+    create_from_query(ctx, &ct.name, &names, query, options)
 }
 
 /// The column names and query of a statement [`rewrite_column_names`]
@@ -81,17 +98,20 @@ pub fn select_into(ctx: &mut SqlContext<'_>, query: &ast::Query) -> DbResult<Str
     let Some(into) = select.into.take() else {
         return Err(DbError::internal("SELECT INTO without INTO"));
     };
-    if into.temporary || into.unlogged {
-        return Err(DbError::not_supported(
-            "SELECT INTO TEMPORARY or UNLOGGED tables",
-        ));
+    if into.unlogged {
+        return Err(DbError::not_supported("SELECT INTO UNLOGGED tables"));
     }
     let name = match into.targets.as_slice() {
         [ast::Expr::Identifier(i)] => ast::ObjectName::from(vec![i.clone()]),
         [ast::Expr::CompoundIdentifier(parts)] => ast::ObjectName::from(parts.clone()),
         _ => return Err(DbError::not_supported("SELECT INTO several targets")),
     };
-    create_from_query(ctx, &name, &[], &query, false, true)
+    let options = CreateAs {
+        if_not_exists: false,
+        with_data: true,
+        temporary: into.temporary,
+    };
+    create_from_query(ctx, &name, &[], &query, options)
 }
 
 /// sqlparser reads neither `CREATE TABLE t (a, b) AS query` (a column
@@ -170,22 +190,32 @@ pub fn is_select_into(query: &ast::Query) -> bool {
     matches!(query.body.as_ref(), ast::SetExpr::Select(s) if s.into.is_some())
 }
 
+/// How [`create_from_query`] creates its table.
+#[derive(Clone, Copy)]
+struct CreateAs {
+    /// `IF NOT EXISTS`: an existing relation is a notice, not an error.
+    if_not_exists: bool,
+    /// False for `WITH NO DATA`: the table is created empty.
+    with_data: bool,
+    /// `TEMP`: the table goes to the session's temporary schema.
+    temporary: bool,
+}
+
 fn create_from_query(
     ctx: &mut SqlContext<'_>,
     name: &ast::ObjectName,
     names: &[String],
     query: &ast::Query,
-    if_not_exists: bool,
-    with_data: bool,
+    options: CreateAs,
 ) -> DbResult<String> {
     let (schema, rel) = object_name(name);
-    let schema = schema_name(ctx, schema)?;
+    let schema = schema_name(ctx, schema, options.temporary)?;
     if ctx
         .txn
         .catalog()
         .relation_exists(ctx.database, &schema, &rel)
     {
-        if if_not_exists {
+        if options.if_not_exists {
             ctx.notice(format!("relation \"{rel}\" already exists, skipping"));
             return Ok("CREATE TABLE AS".into());
         }
@@ -224,7 +254,7 @@ fn create_from_query(
             nullable: true,
         });
     }
-    let rows = if with_data {
+    let rows = if options.with_data {
         crate::statement::executor(ctx, &[]).run(&plan)?
     } else {
         Vec::new()

@@ -20,15 +20,30 @@ use aiondb_core::{DataType, DbError, DbResult, IndexId, SqlState, TableId};
 use aiondb_storage::{ColumnSchema, IndexSchema, SequenceId, SequenceSchema, TableSchema};
 use sqlparser::ast::{self, ColumnOption, TableConstraint};
 
-pub(crate) fn schema_name(ctx: &SqlContext<'_>, explicit: Option<String>) -> DbResult<String> {
-    crate::namespace::creation_schema(ctx, explicit)
+/// The schema a new relation goes to; `temporary`: the session's own.
+pub(crate) fn schema_name(
+    ctx: &mut SqlContext<'_>,
+    explicit: Option<String>,
+    temporary: bool,
+) -> DbResult<String> {
+    if temporary {
+        crate::namespace::temp_creation_schema(ctx, explicit)
+    } else {
+        crate::namespace::creation_schema(ctx, explicit)
+    }
 }
 
 fn find_table(ctx: &SqlContext<'_>, name: &ast::ObjectName) -> Option<std::sync::Arc<TableSchema>> {
     let (schema, rel) = object_name(name);
     let cat = ctx.txn.catalog();
     match schema {
-        Some(s) => cat.table_by_name(ctx.database, &s, &rel).cloned(),
+        Some(s) => cat
+            .table_by_name(
+                ctx.database,
+                crate::namespace::qualifier(ctx.search_path, &s),
+                &rel,
+            )
+            .cloned(),
         None => ctx
             .search_path
             .iter()
@@ -176,8 +191,18 @@ pub(crate) fn column_decl(table: &str, col: &ast::ColumnDef) -> DbResult<ColumnD
 
 /// CREATE TABLE.
 pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult<String> {
-    if ct.temporary {
-        return Err(DbError::not_supported("temporary tables are not supported"));
+    match ct.on_commit {
+        None | Some(ast::OnCommit::PreserveRows) => {}
+        Some(_) if !ct.temporary => {
+            return Err(DbError::new(
+                SqlState::INVALID_TABLE_DEFINITION,
+                "ON COMMIT can only be used on temporary tables",
+            ));
+        }
+        Some(ast::OnCommit::DeleteRows) => {
+            return Err(DbError::not_supported("ON COMMIT DELETE ROWS"));
+        }
+        Some(ast::OnCommit::Drop) => return Err(DbError::not_supported("ON COMMIT DROP")),
     }
     if ct.inherits.as_ref().is_some_and(|i| !i.is_empty()) {
         return Err(DbError::not_supported("CREATE TABLE ... INHERITS"));
@@ -186,7 +211,7 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
         return create_as::create_table_as(ctx, ct);
     }
     let (schema, name) = object_name(&ct.name);
-    let schema = schema_name(ctx, schema)?;
+    let schema = schema_name(ctx, schema, ct.temporary)?;
     if ctx
         .txn
         .catalog()
@@ -516,11 +541,12 @@ pub fn create_index(ctx: &mut SqlContext<'_>, ci: &ast::CreateIndex) -> DbResult
 pub fn create_sequence(
     ctx: &mut SqlContext<'_>,
     name: &ast::ObjectName,
+    temporary: bool,
     if_not_exists: bool,
     options: &[ast::SequenceOptions],
 ) -> DbResult<String> {
     let (schema, rel) = object_name(name);
-    let schema = schema_name(ctx, schema)?;
+    let schema = schema_name(ctx, schema, temporary)?;
     if ctx
         .txn
         .catalog()
