@@ -189,10 +189,10 @@ pub(super) fn format(args: &[Value], types: &[DataType]) -> DbResult<Value> {
         let mut spec = parse_spec(&mut c)?;
         let conv = c.peek();
         if !matches!(conv, 's' | 'I' | 'L') {
-            return Err(bad(format!(
-                "unrecognized format() type specifier \"{conv}\""
-            ))
-            .with_hint("For a single \"%\" use \"%%\"."));
+            return Err(
+                bad(format!("unrecognized format() type specifier \"{conv}\""))
+                    .with_hint("For a single \"%\" use \"%%\"."),
+            );
         }
         c.pos += 1;
         if let Some(wp) = spec.widthpos {
@@ -277,19 +277,31 @@ mod tests {
 
     #[test]
     fn specifiers_and_positions() {
-        assert_eq!(f("Hello %s", &[t("World")]).ok().as_deref(), Some("Hello World"));
+        assert_eq!(
+            f("Hello %s", &[t("World")]).ok().as_deref(),
+            Some("Hello World")
+        );
         assert_eq!(f("Hello %%%%", &[]).ok().as_deref(), Some("Hello %%"));
         assert_eq!(
-            f("%I %L %L", &[t("My tab"), Value::Null, t("it's")]).ok().as_deref(),
+            f("%I %L %L", &[t("My tab"), Value::Null, t("it's")])
+                .ok()
+                .as_deref(),
             Some("\"My tab\" NULL 'it''s'")
         );
         assert_eq!(
-            f("Hello %s %1$s %s", &[t("World"), t("again")]).ok().as_deref(),
+            f("Hello %s %1$s %s", &[t("World"), t("again")])
+                .ok()
+                .as_deref(),
             Some("Hello World World again")
         );
-        assert_eq!(f(">>%-10s<<", &[t("Hello")]).ok().as_deref(), Some(">>Hello     <<"));
         assert_eq!(
-            f(">>%2$*1$L<<", &[Value::Int4(-10), Value::Null]).ok().as_deref(),
+            f(">>%-10s<<", &[t("Hello")]).ok().as_deref(),
+            Some(">>Hello     <<")
+        );
+        assert_eq!(
+            f(">>%2$*1$L<<", &[Value::Int4(-10), Value::Null])
+                .ok()
+                .as_deref(),
             Some(">>NULL      <<")
         );
     }
@@ -297,7 +309,10 @@ mod tests {
     #[test]
     fn errors_match_postgres() {
         let msg = |r: DbResult<String>| r.err().map(|e| e.message);
-        assert_eq!(msg(f("Hello %s", &[])).as_deref(), Some("too few arguments for format()"));
+        assert_eq!(
+            msg(f("Hello %s", &[])).as_deref(),
+            Some("too few arguments for format()")
+        );
         assert_eq!(
             msg(f("%x", &[Value::Int4(1)])).as_deref(),
             Some("unrecognized format() type specifier \"x\"")

@@ -129,7 +129,11 @@ pub(super) fn call(name: &str, args: &[Value], ty: &DataType) -> DbResult<Value>
             Ok(match a {
                 Value::Int2(x) => {
                     let x = i32::from(*x);
-                    Value::Int2(if left { x.wrapping_shl(n) } else { x.wrapping_shr(n) } as i16)
+                    Value::Int2(if left {
+                        x.wrapping_shl(n)
+                    } else {
+                        x.wrapping_shr(n)
+                    } as i16)
                 }
                 Value::Int4(x) => Value::Int4(if left {
                     x.wrapping_shl(n)
@@ -181,7 +185,11 @@ mod tests {
 
     #[test]
     fn shifts_wrap_like_c() {
-        let r = call("__shl", &[Value::Int2(-1), Value::Int4(15)], &DataType::Int2);
+        let r = call(
+            "__shl",
+            &[Value::Int2(-1), Value::Int4(15)],
+            &DataType::Int2,
+        );
         assert_eq!(r.ok(), Some(Value::Int2(i16::MIN)));
         let r = call("__shr", &[Value::Int8(-8), Value::Int4(1)], &DataType::Int8);
         assert_eq!(r.ok(), Some(Value::Int8(-4)));
@@ -189,7 +197,11 @@ mod tests {
 
     #[test]
     fn bool_comparisons() {
-        let r = call("boollt", &[Value::Bool(false), Value::Bool(true)], &DataType::Bool);
+        let r = call(
+            "boollt",
+            &[Value::Bool(false), Value::Bool(true)],
+            &DataType::Bool,
+        );
         assert_eq!(r.ok(), Some(Value::Bool(true)));
         assert_eq!(
             return_type("booleq", &[DataType::Int4, DataType::Bool]).map_err(|e| e.code),
