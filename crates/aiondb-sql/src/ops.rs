@@ -89,6 +89,13 @@ pub fn no_operator(op: BinOp, l: &DataType, r: &DataType) -> DbError {
     .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
 }
 
+fn stringish(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown
+    )
+}
+
 /// The result type of `l op r`.
 pub fn result_type(op: BinOp, l: &DataType, r: &DataType) -> DbResult<DataType> {
     use DataType as T;
@@ -112,7 +119,11 @@ pub fn result_type(op: BinOp, l: &DataType, r: &DataType) -> DbResult<DataType> 
             (T::Array(_), _) => Ok(l.clone()),
             (_, T::Array(_)) => Ok(r.clone()),
             (T::Jsonb, T::Jsonb) => Ok(T::Jsonb),
-            _ => Ok(T::Text),
+            (T::Bytea, T::Bytea) => Ok(T::Text),
+            // textanycat / anytextcat: one side must be a string (or an
+            // untyped literal); `3 || 4.0` has no operator.
+            _ if stringish(l) || stringish(r) => Ok(T::Text),
+            _ => Err(no_operator(op, l, r)),
         },
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
             match (op, l, r) {

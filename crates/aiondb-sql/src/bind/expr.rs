@@ -26,6 +26,21 @@ pub(crate) fn unlocated(err: DbError) -> DbError {
     }
 }
 
+/// The type a function named after it casts to (PostgreSQL's cast
+/// functions `int4(x)`, `float8(x)`, `text(x)`, ...).
+fn cast_function(name: &str) -> Option<DataType> {
+    Some(match name {
+        "int2" => DataType::Int2,
+        "int4" => DataType::Int4,
+        "int8" => DataType::Int8,
+        "float4" => DataType::Float4,
+        "float8" => DataType::Float8,
+        "numeric" => DataType::Numeric(None),
+        "text" => DataType::Text,
+        _ => return None,
+    })
+}
+
 /// Maps sqlparser's type to ours.
 pub fn data_type(t: &ast::DataType) -> DbResult<DataType> {
     let text = t.to_string().to_lowercase();
@@ -254,6 +269,7 @@ impl Binder<'_> {
                         let inner = self.coerce_to(inner, &DataType::Bool)?;
                         Expr::Not(Box::new(inner))
                     }
+                    UnaryOperator::BitwiseNot => self.call("__not", vec![inner])?,
                     other => return Err(DbError::not_supported(format!("operator {other}"))),
                 }
             }
@@ -263,6 +279,9 @@ impl Binder<'_> {
                 let op = match op {
                     BinaryOperator::PGBitwiseShiftLeft => return self.call("__shl", vec![l, r]),
                     BinaryOperator::PGBitwiseShiftRight => return self.call("__shr", vec![l, r]),
+                    BinaryOperator::BitwiseAnd => return self.call("__and", vec![l, r]),
+                    BinaryOperator::BitwiseOr => return self.call("__or", vec![l, r]),
+                    BinaryOperator::PGBitwiseXor => return self.call("__xor", vec![l, r]),
                     BinaryOperator::Plus => BinOp::Add,
                     BinaryOperator::Minus => BinOp::Sub,
                     BinaryOperator::Multiply => BinOp::Mul,
@@ -790,6 +809,16 @@ impl Binder<'_> {
                 args,
                 ty: DataType::Bool,
             });
+        }
+        // Function-style casts: float8(x), int4(x), text(x), ...
+        if let ([arg], Some(ty)) = (args.as_slice(), cast_function(name)) {
+            return match arg {
+                Expr::Const(Value::Text(s), DataType::Unknown) => Ok(Expr::Const(
+                    types::parse_text(s, &ty, &FormatOptions::default())?,
+                    ty,
+                )),
+                other => self.coerce_to(other.clone(), &ty),
+            };
         }
         // Untyped literals: text for string functions, the common type for
         // coalesce-style functions.

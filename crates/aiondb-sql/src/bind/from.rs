@@ -107,7 +107,7 @@ fn alias_columns(mut cols: Vec<Column>, alias: Option<&ast::TableAlias>) -> DbRe
                     cols.len(),
                     a.columns.len()
                 ),
-            ))?;
+            ));
         }
         for (c, n) in cols.iter_mut().zip(&a.columns) {
             c.name = ident(&n.name);

@@ -1,7 +1,8 @@
 //! Integer and boolean built-ins that PostgreSQL exposes as functions:
-//! `gcd`, `lcm`, the bit shifts behind `<<` and `>>` (bound as the internal
-//! `__shl`/`__shr`), and the comparison functions `booleq`, `boolne`, ...
-//! behind the boolean operators.
+//! `gcd`, `lcm`, the bit operators `<<`, `>>`, `&`, `|`, `#` and `~` (bound
+//! as the internal `__shl`, `__shr`, `__and`, `__or`, `__xor`, `__not`), and
+//! the comparison functions `booleq`, `boolne`, ... behind the boolean
+//! operators.
 //!
 //! Results keep PostgreSQL's widths: `gcd(int4, int4)` is `integer`, any
 //! `bigint` argument makes it `bigint`, and a result that does not fit is
@@ -17,6 +18,10 @@ pub(super) fn handles(name: &str) -> bool {
             | "lcm"
             | "__shl"
             | "__shr"
+            | "__and"
+            | "__or"
+            | "__xor"
+            | "__not"
             | "booleq"
             | "boolne"
             | "boollt"
@@ -33,6 +38,51 @@ fn is_int(t: &DataType) -> bool {
     )
 }
 
+/// The operator an internal bit function stands for.
+fn operator(name: &str) -> &'static str {
+    match name {
+        "__shl" => "<<",
+        "__shr" => ">>",
+        "__and" => "&",
+        "__or" => "|",
+        "__xor" => "#",
+        _ => "~",
+    }
+}
+
+fn no_operator(name: &str, args: &[DataType]) -> DbError {
+    let types: Vec<String> = args.iter().map(ToString::to_string).collect();
+    let shown = match types.as_slice() {
+        [r] => format!("{} {r}", operator(name)),
+        [l, r] => format!("{l} {} {r}", operator(name)),
+        _ => operator(name).to_string(),
+    };
+    DbError::new(
+        SqlState::UNDEFINED_FUNCTION,
+        format!("operator does not exist: {shown}"),
+    )
+    .with_hint(
+        "No operator matches the given name and argument types. You might need to add explicit type casts.",
+    )
+}
+
+/// The wider of two integer types (no cross-type bit operators exist in
+/// PostgreSQL: the narrower side is cast up).
+fn wider(l: &DataType, r: &DataType) -> DataType {
+    let rank = |t: &DataType| match t {
+        DataType::Int2 => 1,
+        DataType::Int8 => 3,
+        _ => 2,
+    };
+    if rank(l) >= rank(r) && *l != DataType::Unknown {
+        l.clone()
+    } else if *r == DataType::Unknown {
+        DataType::Int4
+    } else {
+        r.clone()
+    }
+}
+
 fn is_bool(t: &DataType) -> bool {
     matches!(t, DataType::Bool | DataType::Unknown)
 }
@@ -47,16 +97,9 @@ pub(super) fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
                 t => t.clone(),
             })
         }
-        ("__shl" | "__shr", [l, r]) => Err(DbError::new(
-            SqlState::UNDEFINED_FUNCTION,
-            format!(
-                "operator does not exist: {l} {} {r}",
-                if name == "__shl" { "<<" } else { ">>" }
-            ),
-        )
-        .with_hint(
-            "No operator matches the given name and argument types. You might need to add explicit type casts.",
-        )),
+        ("__and" | "__or" | "__xor", [l, r]) if is_int(l) && is_int(r) => Ok(wider(l, r)),
+        ("__not", [t]) if is_int(t) => Ok(wider(t, t)),
+        (n, _) if n.starts_with("__") => Err(no_operator(name, args)),
         ("gcd" | "lcm", [l, r]) if is_int(l) && is_int(r) => {
             Ok(if *l == DataType::Int8 || *r == DataType::Int8 {
                 DataType::Int8
@@ -109,6 +152,9 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
 
 /// Calls one of these functions on non-NULL arguments.
 pub(super) fn call(name: &str, args: &[Value], ty: &DataType) -> DbResult<Value> {
+    if let ("__not", [a]) = (name, args) {
+        return fit(!i128::from(int(a)?), ty);
+    }
     let [a, b] = args else {
         return Err(DbError::internal(format!("{name} takes two arguments")));
     };
@@ -147,6 +193,17 @@ pub(super) fn call(name: &str, args: &[Value], ty: &DataType) -> DbResult<Value>
                 }),
                 other => return Err(crate::expr::type_error(name, other)),
             })
+        }
+        "__and" | "__or" | "__xor" => {
+            let (a, b) = (i128::from(int(a)?), i128::from(int(b)?));
+            fit(
+                match name {
+                    "__and" => a & b,
+                    "__or" => a | b,
+                    _ => a ^ b,
+                },
+                ty,
+            )
         }
         _ => {
             let (Value::Bool(a), Value::Bool(b)) = (a, b) else {
@@ -193,6 +250,22 @@ mod tests {
         assert_eq!(r.ok(), Some(Value::Int2(i16::MIN)));
         let r = call("__shr", &[Value::Int8(-8), Value::Int4(1)], &DataType::Int8);
         assert_eq!(r.ok(), Some(Value::Int8(-4)));
+    }
+
+    #[test]
+    fn bit_operators() {
+        let i8 = DataType::Int8;
+        let r = call("__xor", &[Value::Int8(6), Value::Int8(3)], &i8);
+        assert_eq!(r.ok(), Some(Value::Int8(5)));
+        let r = call("__not", &[Value::Int8(0)], &i8);
+        assert_eq!(r.ok(), Some(Value::Int8(-1)));
+        let t = return_type("__and", &[DataType::Int2, DataType::Int8]).ok();
+        assert_eq!(t, Some(DataType::Int8));
+        let e = return_type("__or", &[DataType::Text, DataType::Int4]).err();
+        assert_eq!(
+            e.map(|e| e.message).as_deref(),
+            Some("operator does not exist: text | integer")
+        );
     }
 
     #[test]

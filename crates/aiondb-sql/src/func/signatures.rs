@@ -49,11 +49,65 @@ pub fn aggregate_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     })
 }
 
+/// String functions whose first argument has no implicit cast from other
+/// types.
+fn takes_string(name: &str) -> bool {
+    matches!(
+        name,
+        "lower"
+            | "upper"
+            | "initcap"
+            | "length"
+            | "char_length"
+            | "character_length"
+            | "octet_length"
+            | "btrim"
+            | "ltrim"
+            | "rtrim"
+            | "lpad"
+            | "rpad"
+            | "left"
+            | "right"
+            | "repeat"
+            | "reverse"
+            | "strpos"
+            | "replace"
+            | "split_part"
+            | "starts_with"
+    )
+}
+
+/// Types a string function's first argument may have (bytea for the
+/// length and trim family, which have bytea variants).
+fn string_like(t: &DataType) -> bool {
+    !matches!(
+        t,
+        DataType::Bool
+            | DataType::Int2
+            | DataType::Int4
+            | DataType::Int8
+            | DataType::Float4
+            | DataType::Float8
+            | DataType::Numeric(_)
+            | DataType::Date
+            | DataType::Time
+            | DataType::Timestamp
+            | DataType::Timestamptz
+            | DataType::Interval
+            | DataType::Uuid
+            | DataType::Oid
+    )
+}
+
 /// The result type of a scalar function.
 pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     use DataType as T;
     if super::int_bool::handles(name) {
         return super::int_bool::return_type(name, args);
+    }
+    if takes_string(name) && args.first().is_some_and(|t| !string_like(t)) {
+        // No implicit cast to text since PostgreSQL 8.3: length(42) fails.
+        return Err(undefined(name, args));
     }
     if name == "format" && args.is_empty() {
         return Err(undefined(name, args));
