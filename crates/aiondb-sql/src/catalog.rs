@@ -342,6 +342,13 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
             .collect(),
         "pg_class" => {
             let mut rows = Vec::new();
+            // Relations of the sessions' temporary schemas are 't'.
+            let temp_namespaces: std::collections::HashSet<i64> = catalog
+                .namespaces
+                .values()
+                .filter(|n| n.database == db && crate::namespace::is_temp_schema(&n.name))
+                .map(|n| namespace_oid(&n.name))
+                .collect();
             let class_row =
                 |o: u32, name: &str, ns: i64, kind: &str, natts: usize, has_index: bool| -> Row {
                     vec![
@@ -352,7 +359,11 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                         oid(10),
                         oid(if kind == "i" { 403 } else { 2 }),
                         text(kind),
-                        text("p"),
+                        text(if temp_namespaces.contains(&ns) {
+                            "t"
+                        } else {
+                            "p"
+                        }),
                         Value::Float4(-1.0),
                         Value::Bool(has_index),
                         Value::Bool(false),

@@ -75,7 +75,15 @@ impl Binder<'_> {
         }
         Ok(match e {
             Expr::Const(Value::Text(s), DataType::Unknown) => {
-                let v = types::parse_text(&s, target, &FormatOptions::default())?;
+                // A length limit is PostgreSQL's separate length coercion,
+                // folded at plan time: its error (22001) has no position.
+                let v =
+                    types::parse_text(&s, target, &FormatOptions::default()).map_err(|err| {
+                        match err.code.code() {
+                            "22001" => unlocated(err),
+                            _ => err,
+                        }
+                    })?;
                 Expr::Const(v, target.clone())
             }
             Expr::Const(Value::Null, DataType::Unknown) => Expr::Const(Value::Null, target.clone()),

@@ -192,13 +192,14 @@ pub(crate) fn column_decl(table: &str, col: &ast::ColumnDef) -> DbResult<ColumnD
 /// CREATE TABLE.
 pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult<String> {
     match ct.on_commit {
-        None | Some(ast::OnCommit::PreserveRows) => {}
+        None => {}
         Some(_) if !ct.temporary => {
             return Err(DbError::new(
                 SqlState::INVALID_TABLE_DEFINITION,
                 "ON COMMIT can only be used on temporary tables",
             ));
         }
+        Some(ast::OnCommit::PreserveRows) => {}
         Some(ast::OnCommit::DeleteRows) => {
             return Err(DbError::not_supported("ON COMMIT DELETE ROWS"));
         }
