@@ -256,6 +256,9 @@ impl Binder<'_> {
                 Expr::Const(v, ty)
             }
             E::Nested(inner) => self.bind_expr(inner, scope)?,
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.subscript(root, access_chain, scope)?
+            }
             E::UnaryOp { op, expr } => {
                 let inner = self.bind_expr(expr, scope)?;
                 match op {

@@ -6,6 +6,7 @@ pub(crate) mod expr;
 pub(crate) mod from;
 mod order;
 pub(crate) mod query;
+mod subscript;
 
 use crate::output::Column;
 use aiondb_core::{DataType, DbError, DbResult, SqlState};

@@ -446,6 +446,8 @@ pub fn pg_type_name(t: &DataType) -> String {
         DataType::Text => "text",
         DataType::Varchar(_) => "varchar",
         DataType::Char(_) => "bpchar",
+        DataType::Name => "name",
+        DataType::InternalChar => "char",
         DataType::Bytea => "bytea",
         DataType::Date => "date",
         DataType::Time => "time",

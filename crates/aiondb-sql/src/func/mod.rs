@@ -1,10 +1,12 @@
 //! Built-in scalar and set-returning functions.
 
 mod format;
+mod ident;
 mod int_bool;
 mod signatures;
 mod srf;
 
+pub use signatures::param_position;
 pub(crate) use signatures::undefined;
 pub use signatures::{aggregate_type, return_type};
 pub use srf::{table_function, table_function_type};
@@ -432,6 +434,29 @@ pub fn call(
         }
         "to_hex" => Value::Text(format!("{:x}", int_arg(&a0)?)),
         "quote_ident" => Value::Text(format::quote_ident(&text(&a0, &t0)?)),
+        "__subscript" => {
+            let i = int_arg(args.get(1).unwrap_or(&Value::Null))?;
+            match &a0 {
+                Value::Array(items) if i >= 1 => {
+                    items.get(i as usize - 1).cloned().unwrap_or(Value::Null)
+                }
+                Value::Array(_) => Value::Null,
+                other => return Err(crate::expr::type_error("subscript", other)),
+            }
+        }
+        "parse_ident" => {
+            let strict = match args.get(1) {
+                None => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(undefined(name, types)),
+            };
+            Value::Array(
+                ident::parse_ident(&text(&a0, &t0)?, strict)?
+                    .into_iter()
+                    .map(Value::Text)
+                    .collect(),
+            )
+        }
         "quote_literal" => Value::Text(format::quote_literal(&text(&a0, &t0)?)),
         "abs" => match a0 {
             Value::Int2(x) => Value::Int2(x.checked_abs().ok_or_else(|| {
