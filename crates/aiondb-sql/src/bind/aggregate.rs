@@ -150,6 +150,22 @@ impl Binder<'_> {
                             operator:
                                 ast::FunctionArgOperator::RightArrow
                                 | ast::FunctionArgOperator::Assignment,
+                        } if ident(pname) == crate::parse::VARIADIC_ARG => {
+                            args.push(self.variadic_arg(e, scope)?);
+                        }
+                        FunctionArg::Named {
+                            name: pname,
+                            arg: FunctionArgExpr::Expr(e),
+                            operator:
+                                ast::FunctionArgOperator::RightArrow
+                                | ast::FunctionArgOperator::Assignment,
+                        }
+                        | FunctionArg::ExprNamed {
+                            name: ast::Expr::Identifier(pname),
+                            arg: FunctionArgExpr::Expr(e),
+                            operator:
+                                ast::FunctionArgOperator::RightArrow
+                                | ast::FunctionArgOperator::Assignment,
                         } => {
                             let (_, fname) = object_name(&f.name);
                             let pos = crate::func::param_position(&fname, &ident(pname))

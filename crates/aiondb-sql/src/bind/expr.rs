@@ -897,6 +897,9 @@ impl Binder<'_> {
             ));
         }
         let (args, _, _, _) = self.function_args(f, scope)?;
+        if args.last().is_some_and(super::variadic::is_marker) {
+            return self.call_variadic(&name, args);
+        }
         self.call(&name, args)
     }
 

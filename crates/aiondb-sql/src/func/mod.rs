@@ -95,6 +95,36 @@ fn to_decimal(v: &Value, ty: &DataType) -> DbResult<BigDecimal> {
     }
 }
 
+/// `base(fixed..., VARIADIC array)`: the array's elements become the
+/// trailing arguments. A NULL array makes `concat`/`concat_ws` NULL and
+/// gives `format` no trailing arguments, as in PostgreSQL.
+fn call_variadic(
+    base: &str,
+    mut args: Vec<Value>,
+    types: &[DataType],
+    ty: &DataType,
+    env: &mut EvalEnv<'_, '_>,
+) -> DbResult<Value> {
+    let mut types = types.to_vec();
+    let array = args.pop().unwrap_or(Value::Null);
+    let elem = match types.pop() {
+        Some(DataType::Array(e)) => *e,
+        _ => DataType::Text,
+    };
+    match array {
+        Value::Null if base != "format" => return Ok(Value::Null),
+        Value::Null => {}
+        Value::Array(items) => {
+            for v in items {
+                args.push(v);
+                types.push(elem.clone());
+            }
+        }
+        other => return Err(crate::expr::type_error("VARIADIC", &other)),
+    }
+    call(base, args, &types, ty, env)
+}
+
 /// Calls a scalar function on evaluated arguments.
 pub fn call(
     name: &str,
@@ -103,6 +133,12 @@ pub fn call(
     ty: &DataType,
     env: &mut EvalEnv<'_, '_>,
 ) -> DbResult<Value> {
+    if name == "__variadic" {
+        return Err(DbError::not_supported("VARIADIC argument here"));
+    }
+    if let Some(base) = name.strip_suffix("__variadic") {
+        return call_variadic(base, args, types, ty, env);
+    }
     // Functions that see NULL arguments.
     match name {
         "coalesce" => {
