@@ -5,6 +5,7 @@ mod ident;
 mod int_bool;
 mod signatures;
 mod srf;
+mod to_date;
 
 pub use signatures::param_position;
 pub(crate) use signatures::undefined;
@@ -479,6 +480,13 @@ pub fn call(
                 Value::Array(_) => Value::Null,
                 other => return Err(crate::expr::type_error("subscript", other)),
             }
+        }
+        "to_date" => {
+            let fmt = text(
+                args.get(1).unwrap_or(&Value::Null),
+                types.get(1).unwrap_or(&t0),
+            )?;
+            to_date::to_date(&text(&a0, &t0)?, &fmt)?
         }
         "parse_ident" => {
             let strict = match args.get(1) {

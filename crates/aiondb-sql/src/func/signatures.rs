@@ -206,6 +206,7 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
         | "has_column_privilege"
         | "starts_with" => T::Bool,
         "current_schemas" => T::Array(Box::new(T::Text)),
+        "to_date" if args.len() == 2 && args.iter().all(string_like) => T::Date,
         "parse_ident"
             if (1..=2).contains(&args.len())
                 && string_like(&first)
