@@ -471,6 +471,7 @@ pub fn call(
         }
         "to_hex" => Value::Text(format!("{:x}", int_arg(&a0)?)),
         "quote_ident" => Value::Text(format::quote_ident(&text(&a0, &t0)?)),
+        "__subscript" if args.len() > 2 => Value::Null,
         "__subscript" => {
             let i = int_arg(args.get(1).unwrap_or(&Value::Null))?;
             match &a0 {
