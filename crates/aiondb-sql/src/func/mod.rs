@@ -59,8 +59,8 @@ fn text(v: &Value, ty: &DataType) -> DbResult<String> {
 }
 
 /// An `any` argument in its output form (concat keeps char padding).
-fn output_text(v: &Value, ty: &DataType) -> DbResult<String> {
-    ops::text_of(v, ty, &FormatOptions::default())
+fn output_text(v: &Value, ty: &DataType, opts: &FormatOptions) -> DbResult<String> {
+    ops::text_of(v, ty, opts)
 }
 
 fn int_arg(v: &Value) -> DbResult<i64> {
@@ -94,6 +94,14 @@ fn to_decimal(v: &Value, ty: &DataType) -> DbResult<BigDecimal> {
             "cannot round a non-finite numeric",
         )),
     }
+}
+
+/// The session's output settings, or the defaults when folding constants.
+fn session_format(env: &EvalEnv<'_, '_>) -> FormatOptions {
+    env.exec
+        .as_deref()
+        .map(|e| e.format.clone())
+        .unwrap_or_default()
 }
 
 /// `base(fixed..., VARIADIC array)`: the array's elements become the
@@ -188,12 +196,13 @@ pub fn call(
             }
             return Ok(best.unwrap_or(Value::Null));
         }
-        "format" => return format::format(&args, types),
+        "format" => return format::format(&args, types, &session_format(env)),
         "concat" => {
+            let opts = session_format(env);
             let mut out = String::new();
             for (a, t) in args.iter().zip(types) {
                 if !a.is_null() {
-                    out.push_str(&output_text(a, t)?);
+                    out.push_str(&output_text(a, t, &opts)?);
                 }
             }
             return Ok(Value::Text(out));
@@ -202,11 +211,15 @@ pub fn call(
             let Some(Value::Text(sep)) = args.first() else {
                 return Ok(Value::Null);
             };
+            let opts = session_format(env);
             let parts: DbResult<Vec<String>> = args[1..]
                 .iter()
                 .zip(&types[1..])
                 .filter(|(a, _)| !a.is_null())
-                .map(|(a, t)| text(a, t))
+                .map(|(a, t)| match t {
+                    DataType::Char(_) => text(a, t),
+                    _ => output_text(a, t, &opts),
+                })
                 .collect();
             return Ok(Value::Text(parts?.join(sep)));
         }
