@@ -269,7 +269,7 @@ mod tests {
                 _ => DataType::Text,
             })
             .collect();
-        match format(&args, &types)? {
+        match format(&args, &types, &crate::types::FormatOptions::default())? {
             Value::Text(s) => Ok(s),
             other => Err(DbError::internal(format!("{other:?}"))),
         }
