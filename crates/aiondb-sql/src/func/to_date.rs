@@ -1,9 +1,9 @@
 //! `to_date(text, format)`: reads a date by a template, as PostgreSQL's
-//! formatting functions do, for the date fields `YYYY`, `YYY`, `YY`, `Y`,
-//! `MM`, `DD`, `DDD`-free templates, month names (`MONTH`, `Month`,
-//! `month`, `MON`, `Mon`, `mon`) and double-quoted literal text. Any other
-//! character in the template skips one input character. Other template
-//! patterns (`HH24`, `IW`, `TZ`, ...) raise feature_not_supported.
+//! formatting functions do. Supported: the fields `YYYY`, `YYY`, `YY`, `Y`,
+//! `MM`, `DD`, month names (`MONTH`/`Month`/`month`, `MON`/`Mon`/`mon`)
+//! and double-quoted literal text. Any other non-letter in the template
+//! skips one input character. Every other letter starts a pattern not
+//! implemented yet (`HH24`, `DDD`, `IW`, `TZ`, ...): feature_not_supported.
 
 use crate::types::{self, FormatOptions};
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
