@@ -20,6 +20,11 @@ pub enum DataType {
     Varchar(Option<u32>),
     /// `char(n)` (bpchar), blank-padded; `None` is `bpchar` without length.
     Char(Option<u32>),
+    /// `name`: an identifier, silently truncated to 63 bytes (NAMEDATALEN - 1).
+    Name,
+    /// `"char"`: PostgreSQL's single-byte internal type. The value is kept
+    /// as its output text (`a`, `\377`, or empty for the zero byte).
+    InternalChar,
     Bytea,
     Date,
     Time,
@@ -43,6 +48,8 @@ impl DataType {
         match self {
             DataType::Bool => 16,
             DataType::Bytea => 17,
+            DataType::InternalChar => 18,
+            DataType::Name => 19,
             DataType::Int8 => 20,
             DataType::Int2 => 21,
             DataType::Int4 => 23,
@@ -65,6 +72,8 @@ impl DataType {
             DataType::Array(elem) => match elem.as_ref() {
                 DataType::Bool => 1000,
                 DataType::Bytea => 1001,
+                DataType::InternalChar => 1002,
+                DataType::Name => 1003,
                 DataType::Int2 => 1005,
                 DataType::Int4 => 1007,
                 DataType::Text => 1009,
@@ -94,6 +103,8 @@ impl DataType {
         match oid {
             16 => Some(DataType::Bool),
             17 => Some(DataType::Bytea),
+            18 => Some(DataType::InternalChar),
+            19 => Some(DataType::Name),
             20 => Some(DataType::Int8),
             21 => Some(DataType::Int2),
             23 => Some(DataType::Int4),
@@ -115,6 +126,8 @@ impl DataType {
             3802 => Some(DataType::Jsonb),
             1000 => base(DataType::Bool),
             1001 => base(DataType::Bytea),
+            1002 => base(DataType::InternalChar),
+            1003 => base(DataType::Name),
             1005 => base(DataType::Int2),
             1007 => base(DataType::Int4),
             1009 => base(DataType::Text),
@@ -140,7 +153,8 @@ impl DataType {
     /// Wire size for RowDescription (`-1` for variable length).
     pub fn type_len(&self) -> i16 {
         match self {
-            DataType::Bool => 1,
+            DataType::Bool | DataType::InternalChar => 1,
+            DataType::Name => 64,
             DataType::Int2 => 2,
             DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
             DataType::Int8
@@ -176,11 +190,15 @@ impl DataType {
         )
     }
 
-    /// True for text, varchar and char.
+    /// True for text, varchar, char, name and "char".
     pub fn is_string(&self) -> bool {
         matches!(
             self,
-            DataType::Text | DataType::Varchar(_) | DataType::Char(_)
+            DataType::Text
+                | DataType::Varchar(_)
+                | DataType::Char(_)
+                | DataType::Name
+                | DataType::InternalChar
         )
     }
 }
@@ -202,6 +220,8 @@ impl fmt::Display for DataType {
             DataType::Varchar(Some(n)) => write!(f, "character varying({n})"),
             DataType::Char(None) => f.write_str("bpchar"),
             DataType::Char(Some(n)) => write!(f, "character({n})"),
+            DataType::Name => f.write_str("name"),
+            DataType::InternalChar => f.write_str("\"char\""),
             DataType::Bytea => f.write_str("bytea"),
             DataType::Date => f.write_str("date"),
             DataType::Time => f.write_str("time without time zone"),

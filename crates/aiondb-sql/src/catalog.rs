@@ -283,6 +283,7 @@ fn namespace_oid_in(catalog: &aiondb_storage::Catalog, database: u32, name: &str
 const BUILTIN_TYPES: &[(u32, &str, i16, char)] = &[
     (16, "bool", 1, 'B'),
     (17, "bytea", -1, 'U'),
+    (18, "char", 1, 'Z'),
     (19, "name", 64, 'S'),
     (20, "int8", 8, 'N'),
     (21, "int2", 2, 'N'),

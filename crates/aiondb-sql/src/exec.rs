@@ -27,6 +27,9 @@ pub struct Executor<'b> {
     pub cancel: Arc<AtomicBool>,
     /// now() for this statement.
     pub statement_time: i64,
+    /// The session's output settings (DateStyle, ...), for functions that
+    /// print values (concat, format).
+    pub format: crate::types::FormatOptions,
 }
 
 /// Microseconds since 2000-01-01 UTC, now.

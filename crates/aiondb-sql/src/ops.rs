@@ -92,7 +92,12 @@ pub fn no_operator(op: BinOp, l: &DataType, r: &DataType) -> DbError {
 fn stringish(t: &DataType) -> bool {
     matches!(
         t,
-        DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown
+        DataType::Text
+            | DataType::Varchar(_)
+            | DataType::Char(_)
+            | DataType::Name
+            | DataType::InternalChar
+            | DataType::Unknown
     )
 }
 

@@ -9,8 +9,9 @@
 use aiondb_core::{DbError, DbResult, SqlState};
 use sqlparser::ast::{ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Location, Span, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Word};
 
 /// How deeply expressions may nest (the server runs statements on
 /// threads with large stacks).
@@ -89,6 +90,14 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
             .tokenize_with_location()
             .map_err(|e| syntax_error(offset, text, &e.to_string()))?;
+        let tokens = if matches!(
+            words.first().map(String::as_str),
+            Some("create" | "alter" | "drop" | "comment")
+        ) {
+            tokens
+        } else {
+            mark_variadic(tokens)
+        };
         let mut statements = Parser::new(&PostgreSqlDialect {})
             .with_recursion_limit(RECURSION_LIMIT)
             .with_tokens_with_locations(absolute_locations(tokens, offset, text))
@@ -223,6 +232,43 @@ pub fn ident(i: &sqlparser::ast::Ident) -> String {
     } else {
         i.value.to_lowercase()
     }
+}
+
+/// The parameter name a `VARIADIC` call argument is rewritten to.
+pub const VARIADIC_ARG: &str = "__variadic";
+
+/// `f(a, VARIADIC arr)`, which sqlparser does not parse, becomes the named
+/// argument `f(a, __variadic => arr)`; the binder expands it (see
+/// `bind::aggregate`).
+fn mark_variadic(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut i = 0;
+    while i < tokens.len() {
+        let is_variadic = matches!(&tokens[i].token,
+            Token::Word(w) if w.keyword == Keyword::VARIADIC && w.quote_style.is_none());
+        let prev = tokens[..i]
+            .iter()
+            .rev()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))
+            .map(|t| &t.token);
+        if is_variadic && matches!(prev, Some(Token::LParen | Token::Comma)) {
+            let span = tokens[i].span;
+            tokens[i].token = Token::Word(Word {
+                value: VARIADIC_ARG.into(),
+                quote_style: None,
+                keyword: Keyword::NoKeyword,
+            });
+            tokens.insert(
+                i + 1,
+                TokenWithSpan {
+                    token: Token::RArrow,
+                    span,
+                },
+            );
+            i += 1;
+        }
+        i += 1;
+    }
+    tokens
 }
 
 /// Rewrites token locations to line 1 and the 1-based character position

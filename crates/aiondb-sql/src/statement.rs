@@ -69,6 +69,7 @@ pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Exe
         deadline: ctx.deadline,
         cancel: ctx.cancel.clone(),
         statement_time: crate::exec::now_micros(),
+        format: ctx.format.clone(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{Binder, Scope};
 use crate::expr::Expr;
-use crate::parse::object_name;
+use crate::parse::{ident, object_name};
 use crate::plan::{AggCall, SortKey, WindowCall};
 use aiondb_core::{DataType, DbError, DbResult, SqlState};
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
@@ -124,14 +124,68 @@ impl Binder<'_> {
                     list.duplicate_treatment,
                     Some(ast::DuplicateTreatment::Distinct)
                 );
+                let mut named: Vec<(usize, Expr)> = Vec::new();
                 for a in &list.args {
                     match a {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if named.is_empty() => {
                             args.push(self.bind_expr(e, scope)?)
                         }
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(_)) => {
+                            return Err(DbError::new(
+                                SqlState::SYNTAX_ERROR,
+                                "positional argument cannot follow named argument",
+                            ));
+                        }
                         FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
+                        FunctionArg::Named {
+                            name: pname,
+                            arg: FunctionArgExpr::Expr(e),
+                            operator:
+                                ast::FunctionArgOperator::RightArrow
+                                | ast::FunctionArgOperator::Assignment,
+                        }
+                        | FunctionArg::ExprNamed {
+                            name: ast::Expr::Identifier(pname),
+                            arg: FunctionArgExpr::Expr(e),
+                            operator:
+                                ast::FunctionArgOperator::RightArrow
+                                | ast::FunctionArgOperator::Assignment,
+                        } if ident(pname) == crate::parse::VARIADIC_ARG => {
+                            args.push(self.variadic_arg(e, scope)?);
+                        }
+                        FunctionArg::Named {
+                            name: pname,
+                            arg: FunctionArgExpr::Expr(e),
+                            operator:
+                                ast::FunctionArgOperator::RightArrow
+                                | ast::FunctionArgOperator::Assignment,
+                        }
+                        | FunctionArg::ExprNamed {
+                            name: ast::Expr::Identifier(pname),
+                            arg: FunctionArgExpr::Expr(e),
+                            operator:
+                                ast::FunctionArgOperator::RightArrow
+                                | ast::FunctionArgOperator::Assignment,
+                        } => {
+                            let (_, fname) = object_name(&f.name);
+                            let pos = crate::func::param_position(&fname, &ident(pname))
+                                .ok_or_else(|| {
+                                    DbError::not_supported(format!("function argument {a}"))
+                                })?;
+                            named.push((pos, self.bind_expr(e, scope)?));
+                        }
                         _ => return Err(DbError::not_supported(format!("function argument {a}"))),
                     }
+                }
+                named.sort_by_key(|(pos, _)| *pos);
+                for (pos, e) in named {
+                    if pos != args.len() {
+                        // Skipping a parameter needs its default value.
+                        return Err(DbError::not_supported(
+                            "named arguments that skip a parameter",
+                        ));
+                    }
+                    args.push(e);
                 }
                 for c in &list.clauses {
                     match c {

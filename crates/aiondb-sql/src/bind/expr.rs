@@ -256,6 +256,9 @@ impl Binder<'_> {
                 Expr::Const(v, ty)
             }
             E::Nested(inner) => self.bind_expr(inner, scope)?,
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.subscript(root, access_chain, scope)?
+            }
             E::UnaryOp { op, expr } => {
                 let inner = self.bind_expr(expr, scope)?;
                 match op {
@@ -894,6 +897,9 @@ impl Binder<'_> {
             ));
         }
         let (args, _, _, _) = self.function_args(f, scope)?;
+        if args.last().is_some_and(super::variadic::is_marker) {
+            return self.call_variadic(&name, args);
+        }
         self.call(&name, args)
     }
 

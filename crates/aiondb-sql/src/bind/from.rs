@@ -248,11 +248,6 @@ fn table_factor(
                 }
             }
             let types: Vec<DataType> = bound.iter().map(Expr::data_type).collect();
-            let ty = crate::func::table_function_type(&fname, &types)?;
-            let mut resolved = Vec::new();
-            for e in bound {
-                resolved.push(b.resolve(e, &ty)?);
-            }
             let alias_name = alias
                 .as_ref()
                 .map(|a| ident(&a.name))
@@ -261,6 +256,25 @@ fn table_factor(
                 .as_ref()
                 .and_then(|a| a.columns.first().map(|c| ident(&c.name)))
                 .unwrap_or_else(|| alias_name.clone());
+            let ty = match crate::func::table_function_type(&fname, &types) {
+                Ok(ty) => ty,
+                Err(e) if crate::func::return_type(&fname, &types).is_err() => return Err(e),
+                Err(_) => {
+                    // A scalar function in FROM: one row holding its result.
+                    let call = b.call(&fname, bound)?;
+                    let columns = vec![Column::computed(col_name, call.data_type())];
+                    let scope = Scope::of(&columns, Some(&alias_name));
+                    let plan = Plan::Values {
+                        rows: vec![vec![call]],
+                        columns,
+                    };
+                    return Ok((plan, scope));
+                }
+            };
+            let mut resolved = Vec::new();
+            for e in bound {
+                resolved.push(b.resolve(e, &ty)?);
+            }
             let columns = vec![Column::computed(col_name, ty)];
             let scope = Scope::of(&columns, Some(&alias_name));
             Ok((

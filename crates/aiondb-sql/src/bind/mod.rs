@@ -6,6 +6,8 @@ pub(crate) mod expr;
 pub(crate) mod from;
 mod order;
 pub(crate) mod query;
+mod subscript;
+mod variadic;
 
 use crate::output::Column;
 use aiondb_core::{DataType, DbError, DbResult, SqlState};

@@ -409,6 +409,14 @@ fn output_name(e: &ast::Expr) -> String {
                 .unwrap_or_else(|_| "?column?".into()),
         },
         ast::Expr::Nested(x) => output_name(x),
+        ast::Expr::CompoundFieldAccess { root, access_chain } => access_chain
+            .iter()
+            .rev()
+            .find_map(|a| match a {
+                ast::AccessExpr::Dot(ast::Expr::Identifier(i)) => Some(ident(i)),
+                _ => None,
+            })
+            .unwrap_or_else(|| output_name(root)),
         ast::Expr::Case { .. } => "case".into(),
         ast::Expr::Exists { .. } => "exists".into(),
         ast::Expr::Array(_) => "array".into(),
@@ -446,6 +454,8 @@ pub fn pg_type_name(t: &DataType) -> String {
         DataType::Text => "text",
         DataType::Varchar(_) => "varchar",
         DataType::Char(_) => "bpchar",
+        DataType::Name => "name",
+        DataType::InternalChar => "char",
         DataType::Bytea => "bytea",
         DataType::Date => "date",
         DataType::Time => "time",

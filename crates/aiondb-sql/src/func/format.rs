@@ -156,7 +156,11 @@ fn pad(out: &mut String, s: &str, left: bool, width: usize) {
 }
 
 /// `format(fmt, args...)`; `args` and `types` include the format string.
-pub(super) fn format(args: &[Value], types: &[DataType]) -> DbResult<Value> {
+pub(super) fn format(
+    args: &[Value],
+    types: &[DataType],
+    opts: &crate::types::FormatOptions,
+) -> DbResult<Value> {
     let Some(fmt) = args.first() else {
         return Ok(Value::Null);
     };
@@ -164,7 +168,7 @@ pub(super) fn format(args: &[Value], types: &[DataType]) -> DbResult<Value> {
         return Ok(Value::Null);
     }
     let text = |i: usize| -> DbResult<String> {
-        super::output_text(&args[i], types.get(i).unwrap_or(&DataType::Text))
+        super::output_text(&args[i], types.get(i).unwrap_or(&DataType::Text), opts)
     };
     let chars: Vec<char> = text(0)?.chars().collect();
     let mut c = Cursor {
@@ -265,7 +269,7 @@ mod tests {
                 _ => DataType::Text,
             })
             .collect();
-        match format(&args, &types)? {
+        match format(&args, &types, &crate::types::FormatOptions::default())? {
             Value::Text(s) => Ok(s),
             other => Err(DbError::internal(format!("{other:?}"))),
         }

@@ -1,10 +1,13 @@
 //! Built-in scalar and set-returning functions.
 
 mod format;
+mod ident;
 mod int_bool;
 mod signatures;
 mod srf;
+mod to_date;
 
+pub use signatures::param_position;
 pub(crate) use signatures::undefined;
 pub use signatures::{aggregate_type, return_type};
 pub use srf::{table_function, table_function_type};
@@ -56,8 +59,8 @@ fn text(v: &Value, ty: &DataType) -> DbResult<String> {
 }
 
 /// An `any` argument in its output form (concat keeps char padding).
-fn output_text(v: &Value, ty: &DataType) -> DbResult<String> {
-    ops::text_of(v, ty, &FormatOptions::default())
+fn output_text(v: &Value, ty: &DataType, opts: &FormatOptions) -> DbResult<String> {
+    ops::text_of(v, ty, opts)
 }
 
 fn int_arg(v: &Value) -> DbResult<i64> {
@@ -93,6 +96,44 @@ fn to_decimal(v: &Value, ty: &DataType) -> DbResult<BigDecimal> {
     }
 }
 
+/// The session's output settings, or the defaults when folding constants.
+fn session_format(env: &EvalEnv<'_, '_>) -> FormatOptions {
+    env.exec
+        .as_deref()
+        .map(|e| e.format.clone())
+        .unwrap_or_default()
+}
+
+/// `base(fixed..., VARIADIC array)`: the array's elements become the
+/// trailing arguments. A NULL array makes `concat`/`concat_ws` NULL and
+/// gives `format` no trailing arguments, as in PostgreSQL.
+fn call_variadic(
+    base: &str,
+    mut args: Vec<Value>,
+    types: &[DataType],
+    ty: &DataType,
+    env: &mut EvalEnv<'_, '_>,
+) -> DbResult<Value> {
+    let mut types = types.to_vec();
+    let array = args.pop().unwrap_or(Value::Null);
+    let elem = match types.pop() {
+        Some(DataType::Array(e)) => *e,
+        _ => DataType::Text,
+    };
+    match array {
+        Value::Null if base != "format" => return Ok(Value::Null),
+        Value::Null => {}
+        Value::Array(items) => {
+            for v in items {
+                args.push(v);
+                types.push(elem.clone());
+            }
+        }
+        other => return Err(crate::expr::type_error("VARIADIC", &other)),
+    }
+    call(base, args, &types, ty, env)
+}
+
 /// Calls a scalar function on evaluated arguments.
 pub fn call(
     name: &str,
@@ -101,6 +142,12 @@ pub fn call(
     ty: &DataType,
     env: &mut EvalEnv<'_, '_>,
 ) -> DbResult<Value> {
+    if name == "__variadic" {
+        return Err(DbError::not_supported("VARIADIC argument here"));
+    }
+    if let Some(base) = name.strip_suffix("__variadic") {
+        return call_variadic(base, args, types, ty, env);
+    }
     // Functions that see NULL arguments.
     match name {
         "coalesce" => {
@@ -149,12 +196,13 @@ pub fn call(
             }
             return Ok(best.unwrap_or(Value::Null));
         }
-        "format" => return format::format(&args, types),
+        "format" => return format::format(&args, types, &session_format(env)),
         "concat" => {
+            let opts = session_format(env);
             let mut out = String::new();
             for (a, t) in args.iter().zip(types) {
                 if !a.is_null() {
-                    out.push_str(&output_text(a, t)?);
+                    out.push_str(&output_text(a, t, &opts)?);
                 }
             }
             return Ok(Value::Text(out));
@@ -163,11 +211,15 @@ pub fn call(
             let Some(Value::Text(sep)) = args.first() else {
                 return Ok(Value::Null);
             };
+            let opts = session_format(env);
             let parts: DbResult<Vec<String>> = args[1..]
                 .iter()
                 .zip(&types[1..])
                 .filter(|(a, _)| !a.is_null())
-                .map(|(a, t)| text(a, t))
+                .map(|(a, t)| match t {
+                    DataType::Char(_) => text(a, t),
+                    _ => output_text(a, t, &opts),
+                })
                 .collect();
             return Ok(Value::Text(parts?.join(sep)));
         }
@@ -432,6 +484,37 @@ pub fn call(
         }
         "to_hex" => Value::Text(format!("{:x}", int_arg(&a0)?)),
         "quote_ident" => Value::Text(format::quote_ident(&text(&a0, &t0)?)),
+        "__subscript" if args.len() > 2 => Value::Null,
+        "__subscript" => {
+            let i = int_arg(args.get(1).unwrap_or(&Value::Null))?;
+            match &a0 {
+                Value::Array(items) if i >= 1 => {
+                    items.get(i as usize - 1).cloned().unwrap_or(Value::Null)
+                }
+                Value::Array(_) => Value::Null,
+                other => return Err(crate::expr::type_error("subscript", other)),
+            }
+        }
+        "to_date" => {
+            let fmt = text(
+                args.get(1).unwrap_or(&Value::Null),
+                types.get(1).unwrap_or(&t0),
+            )?;
+            to_date::to_date(&text(&a0, &t0)?, &fmt)?
+        }
+        "parse_ident" => {
+            let strict = match args.get(1) {
+                None => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(undefined(name, types)),
+            };
+            Value::Array(
+                ident::parse_ident(&text(&a0, &t0)?, strict)?
+                    .into_iter()
+                    .map(Value::Text)
+                    .collect(),
+            )
+        }
         "quote_literal" => Value::Text(format::quote_literal(&text(&a0, &t0)?)),
         "abs" => match a0 {
             Value::Int2(x) => Value::Int2(x.checked_abs().ok_or_else(|| {

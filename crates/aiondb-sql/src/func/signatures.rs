@@ -12,6 +12,16 @@ pub(crate) fn undefined(name: &str, args: &[DataType]) -> DbError {
     .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
 }
 
+/// The position of the parameter called `param` of built-in function
+/// `name`, for named notation (`f(x => 1)`).
+pub fn param_position(name: &str, param: &str) -> Option<usize> {
+    let params: &[&str] = match name {
+        "parse_ident" => &["str", "strict"],
+        _ => return None,
+    };
+    params.iter().position(|p| *p == param)
+}
+
 /// The result type of an aggregate over arguments of these types.
 pub fn aggregate_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     let first = args.first().cloned().unwrap_or(DataType::Int8);
@@ -196,6 +206,16 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
         | "has_column_privilege"
         | "starts_with" => T::Bool,
         "current_schemas" => T::Array(Box::new(T::Text)),
+        "to_date" if args.len() == 2 && args.iter().all(string_like) => T::Date,
+        "parse_ident"
+            if (1..=2).contains(&args.len())
+                && string_like(&first)
+                && args
+                    .get(1)
+                    .is_none_or(|t| matches!(t, T::Bool | T::Unknown)) =>
+        {
+            T::Array(Box::new(T::Text))
+        }
         "random" => T::Float8,
         "gen_random_uuid" => T::Uuid,
         "abs" | "ceil" | "ceiling" | "floor" | "sign" => match first {

@@ -18,7 +18,7 @@
 //! | arrays                       | ndim, has-null, elem oid, (size, lbound)*, (len or -1, bytes)* |
 
 use super::errors::{bad_binary, bad_utf8, datetime_out_of_range, insufficient_data};
-use super::{datetime, json, numeric, text};
+use super::{datetime, json, name_char, numeric, text};
 use aiondb_core::{DataType, DbError, DbResult, Interval, SqlState, Value};
 
 /// A cursor over a binary message.
@@ -84,6 +84,11 @@ pub fn decode_binary(bytes: &[u8], ty: &DataType) -> DbResult<Value> {
         }
         DataType::Varchar(n) => return text::parse_varchar(utf8(bytes)?, *n).map(Value::Text),
         DataType::Char(n) => return text::parse_char(utf8(bytes)?, *n).map(Value::Text),
+        DataType::Name => {
+            let s = text::check_text(utf8(bytes)?)?;
+            return Ok(Value::Text(name_char::parse_name(&s)));
+        }
+        DataType::InternalChar => Value::Text(name_char::format_char_byte(r.array::<1>()?[0])),
         DataType::Json => return json::parse_json(utf8(bytes)?).map(Value::Json),
         DataType::Jsonb => {
             let version = r.array::<1>()?[0];
@@ -204,9 +209,14 @@ pub fn encode_binary(value: &Value, ty: &DataType) -> DbResult<Vec<u8>> {
         (DataType::Float8, Value::Float8(v)) => v.to_be_bytes().to_vec(),
         (DataType::Numeric(_), Value::Numeric(n)) => numeric::encode_numeric(n),
         (
-            DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown,
+            DataType::Text
+            | DataType::Varchar(_)
+            | DataType::Char(_)
+            | DataType::Name
+            | DataType::Unknown,
             Value::Text(s),
         ) => s.as_bytes().to_vec(),
+        (DataType::InternalChar, Value::Text(s)) => vec![name_char::char_byte(s)],
         (DataType::Json, Value::Json(s)) => s.as_bytes().to_vec(),
         (DataType::Jsonb, Value::Jsonb(s)) => {
             let mut v = Vec::with_capacity(s.len() + 1);

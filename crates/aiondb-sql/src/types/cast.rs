@@ -90,6 +90,8 @@ pub fn cast(value: Value, from: &DataType, to: &DataType, opts: &FormatOptions) 
         return Ok(Value::Text(match to {
             DataType::Varchar(n) => text::truncate_varchar(&s, *n),
             DataType::Char(n) => text::truncate_char(&s, *n),
+            DataType::Name => super::name_char::parse_name(&s),
+            DataType::InternalChar => super::name_char::parse_internal_char(&s),
             _ => s,
         }));
     }

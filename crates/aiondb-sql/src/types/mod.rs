@@ -44,6 +44,7 @@ pub mod errors;
 mod float;
 mod interval;
 mod json;
+mod name_char;
 mod names;
 mod numeric;
 mod text;
@@ -194,6 +195,8 @@ pub fn parse_text(input: &str, ty: &DataType, opts: &FormatOptions) -> DbResult<
         DataType::Text | DataType::Unknown => text::check_text(input).map(Value::Text),
         DataType::Varchar(n) => text::parse_varchar(input, *n).map(Value::Text),
         DataType::Char(n) => text::parse_char(input, *n).map(Value::Text),
+        DataType::Name => text::check_text(input).map(|s| Value::Text(name_char::parse_name(&s))),
+        DataType::InternalChar => Ok(Value::Text(name_char::parse_internal_char(input))),
         DataType::Bytea => bytea::parse_bytea(input).map(Value::Bytea),
         DataType::Date => datetime::parse_date(input, opts.timezone).map(Value::Date),
         DataType::Time => datetime::parse_time(input).map(Value::Time),
@@ -227,7 +230,12 @@ pub fn format_text(value: &Value, ty: &DataType, opts: &FormatOptions) -> DbResu
         (DataType::Float8, Value::Float8(v)) => float::format_float8(*v, opts.extra_float_digits),
         (DataType::Numeric(_), Value::Numeric(n)) => n.to_string(),
         (
-            DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown,
+            DataType::Text
+            | DataType::Varchar(_)
+            | DataType::Char(_)
+            | DataType::Name
+            | DataType::InternalChar
+            | DataType::Unknown,
             Value::Text(s),
         ) => s.clone(),
         (DataType::Bytea, Value::Bytea(b)) => bytea::format_bytea(b, opts.bytea_hex),
