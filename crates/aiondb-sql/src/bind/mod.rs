@@ -2,6 +2,7 @@
 //! expression, turning sqlparser's syntax into [`crate::plan::Plan`]s.
 
 mod aggregate;
+mod call;
 pub(crate) mod expr;
 pub(crate) mod from;
 mod order;
