@@ -67,7 +67,11 @@ impl PreparedStatement {
 pub(crate) struct Block {
     pub(crate) txn: Transaction,
     pub(crate) explicit: bool,
-    pub(crate) savepoints: Vec<(String, Savepoint)>,
+    /// Open savepoints, each with the read-only mode it restores.
+    pub(crate) savepoints: Vec<(String, Savepoint, bool)>,
+    pub(crate) mode: crate::txn_mode::TxnMode,
+    /// A query ran (took a snapshot): the mode is fixed.
+    pub(crate) snapshot: bool,
 }
 
 /// One client's session.
@@ -404,6 +408,16 @@ impl Session {
         self.cancel.store(false, Ordering::Release);
         let stmt = match command {
             Command::Sql(s) => s.as_ref(),
+            Command::Transaction { stmt, deferrable } => {
+                if self.failed && !ends_failed_block(stmt) {
+                    return Err(aborted());
+                }
+                let r = self.run_transaction_statement(stmt, Some(*deferrable));
+                if r.is_err() {
+                    self.note_error();
+                }
+                return r;
+            }
             other => {
                 if self.failed {
                     return Err(aborted());
@@ -430,6 +444,10 @@ impl Session {
                 self.note_error();
             }
             return r;
+        }
+        if let Err(e) = self.check_read_only(stmt) {
+            self.note_error();
+            return Err(e);
         }
         if let Some(r) = self.run_engine_statement(stmt) {
             if r.is_err() {
@@ -462,14 +480,18 @@ impl Session {
         f: impl FnOnce(&mut SqlContext<'_>) -> DbResult<T>,
     ) -> DbResult<T> {
         if self.block.is_none() {
-            let txn = self
-                .engine
-                .store
-                .begin(self.default_isolation_for_implicit());
+            let mode = crate::txn_mode::TxnMode {
+                isolation: self.default_isolation_for_implicit(),
+                serializable: false,
+                ..self.session_mode()
+            };
+            let txn = self.engine.store.begin(mode.isolation);
             self.block = Some(Block {
                 txn,
                 explicit: false,
                 savepoints: Vec::new(),
+                mode,
+                snapshot: false,
             });
         }
         let timeout = self.settings.statement_timeout_ms();
@@ -491,6 +513,7 @@ impl Session {
         let Some(block) = self.block.as_mut() else {
             return Err(DbError::internal("no transaction"));
         };
+        block.snapshot = true;
         block.txn.begin_statement();
         block.txn.set_wait_limits(limits);
         let mut ctx = SqlContext {
