@@ -92,6 +92,9 @@ pub struct Session {
     /// it commits at the end of the message / at Sync, and an error rolls
     /// all of it back.
     pub(crate) pipeline: bool,
+    /// The simple-query message being run holds several statements (its
+    /// implicit block then counts as a transaction block).
+    pub(crate) multi_statement: bool,
     /// Open cursors by name.
     pub(crate) cursors: HashMap<String, Cursor>,
     /// Counts explicit transaction blocks, so a cursor knows its own.
@@ -127,6 +130,7 @@ impl Session {
             changed: Vec::new(),
             copy_in: None,
             pipeline: false,
+            multi_statement: false,
             cursors: HashMap::new(),
             block_serial: 0,
             key,
@@ -182,6 +186,7 @@ impl Session {
             return vec![Ok(StatementOutput::Empty)];
         }
         self.pipeline = statements.len() > 1;
+        self.multi_statement = self.pipeline;
         let mut out = Vec::with_capacity(statements.len());
         for stmt in &statements {
             let r = self.run(stmt, &[]);
@@ -194,6 +199,7 @@ impl Session {
         if self.copy_in.is_some() {
             // COPY FROM STDIN ends the message; its data commits the block.
             self.pipeline = false;
+            self.multi_statement = false;
         } else if let Err(e) = self.sync() {
             out.push(Err(e));
         }
@@ -204,6 +210,7 @@ impl Session {
     /// transaction the Executes since the last Sync ran in.
     pub fn sync(&mut self) -> DbResult<()> {
         self.pipeline = false;
+        self.multi_statement = false;
         if self.block.as_ref().is_some_and(|b| !b.explicit)
             && self.copy_in.is_none()
             && let Some(b) = self.block.take()
@@ -479,21 +486,7 @@ impl Session {
         &mut self,
         f: impl FnOnce(&mut SqlContext<'_>) -> DbResult<T>,
     ) -> DbResult<T> {
-        if self.block.is_none() {
-            let mode = crate::txn_mode::TxnMode {
-                isolation: self.default_isolation_for_implicit(),
-                serializable: false,
-                ..self.session_mode()
-            };
-            let txn = self.engine.store.begin(mode.isolation);
-            self.block = Some(Block {
-                txn,
-                explicit: false,
-                savepoints: Vec::new(),
-                mode,
-                snapshot: false,
-            });
-        }
+        self.ensure_implicit_block();
         let timeout = self.settings.statement_timeout_ms();
         let limits = WaitLimits {
             cancel: Some(self.cancel.clone()),
@@ -527,6 +520,25 @@ impl Session {
             cancel: self.cancel.clone(),
         };
         f(&mut ctx)
+    }
+
+    /// Opens an implicit transaction when none is open.
+    pub(crate) fn ensure_implicit_block(&mut self) {
+        if self.block.is_none() {
+            let mode = crate::txn_mode::TxnMode {
+                isolation: self.default_isolation_for_implicit(),
+                serializable: false,
+                ..self.session_mode()
+            };
+            let txn = self.engine.store.begin(mode.isolation);
+            self.block = Some(Block {
+                txn,
+                explicit: false,
+                savepoints: Vec::new(),
+                mode,
+                snapshot: false,
+            });
+        }
     }
 
     fn default_isolation_for_implicit(&self) -> IsolationLevel {

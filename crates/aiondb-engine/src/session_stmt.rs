@@ -303,7 +303,7 @@ impl Session {
                 command("CHECKPOINT")
             }
             Command::Vacuum { tables } => {
-                if self.block.as_ref().is_some_and(|b| b.explicit) {
+                if self.block.as_ref().is_some_and(|b| b.explicit) || self.multi_statement {
                     return Err(DbError::new(
                         SqlState::ACTIVE_SQL_TRANSACTION,
                         "VACUUM cannot run inside a transaction block",

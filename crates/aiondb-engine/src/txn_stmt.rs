@@ -254,7 +254,15 @@ impl Session {
 
     /// SET TRANSACTION, and SET of a transaction_* setting.
     fn set_transaction(&mut self, items: &[ModeItem]) -> DbResult<()> {
-        let Some(block) = self.block.as_mut().filter(|b| b.explicit) else {
+        if self.multi_statement {
+            // The message's implicit block is a transaction block here.
+            self.ensure_implicit_block();
+        }
+        let Some(block) = self
+            .block
+            .as_mut()
+            .filter(|b| b.explicit || self.multi_statement)
+        else {
             self.notices.push(DbError::new(
                 SqlState::from_static("25P01"),
                 "SET TRANSACTION can only be used in transaction blocks",
@@ -297,7 +305,7 @@ impl Session {
                 }
             }
         };
-        if !self.block.as_ref().is_some_and(|b| b.explicit) {
+        if !self.block.as_ref().is_some_and(|b| b.explicit) && !self.multi_statement {
             return Ok(());
         }
         self.set_transaction(&[item])
