@@ -128,6 +128,7 @@ impl Session {
                 block.txn.rollback_to(&sp);
                 block.mode.read_only = read_only;
                 self.failed = false;
+                self.cursors_at_rollback_to(pos);
                 command("ROLLBACK")
             }
             Statement::Savepoint { name } => {
@@ -151,6 +152,7 @@ impl Session {
                 // with (PostgreSQL's prevXactReadOnly).
                 block.mode.read_only = block.savepoints[pos].2;
                 block.savepoints.truncate(pos);
+                self.cursors_at_release(pos);
                 command("RELEASE")
             }
             Statement::Set(ast::Set::SetTransaction { modes, session, .. }) => {
