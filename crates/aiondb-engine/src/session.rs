@@ -502,6 +502,7 @@ impl Session {
             settings: &self.settings,
             user: &self.role.name,
             database: &self.database,
+            mode: self.current_mode(),
         };
         let Some(block) = self.block.as_mut() else {
             return Err(DbError::internal("no transaction"));
@@ -627,6 +628,8 @@ struct Env<'a> {
     settings: &'a Settings,
     user: &'a str,
     database: &'a DatabaseDescriptor,
+    /// The running transaction's characteristics (transaction_* settings).
+    mode: crate::txn_mode::TxnMode,
 }
 
 impl SessionEnv for Env<'_> {
@@ -639,7 +642,12 @@ impl SessionEnv for Env<'_> {
     }
 
     fn setting(&self, name: &str) -> Option<String> {
-        self.settings.get(name).map(str::to_string)
+        match name.to_ascii_lowercase().as_str() {
+            "transaction_isolation" => Some(self.mode.isolation_name().into()),
+            "transaction_read_only" => Some(self.mode.read_only_text().into()),
+            "transaction_deferrable" => Some(self.mode.deferrable_text().into()),
+            _ => self.settings.get(name).map(str::to_string),
+        }
     }
 
     fn all_settings(&self) -> Vec<(String, String)> {
