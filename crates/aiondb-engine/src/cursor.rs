@@ -31,6 +31,9 @@ pub(crate) struct Cursor {
     hold: bool,
     /// The transaction block that declared it (see [`Session::block_serial`]).
     declared_in: u64,
+    /// How many savepoints were open at DECLARE: a rollback to one of
+    /// them closes the cursor.
+    depth: usize,
 }
 
 /// Whether the statement is one this module runs.
@@ -223,6 +226,11 @@ impl Session {
             ));
         };
         let declared_in = if in_block { self.block_serial } else { 0 };
+        let depth = self
+            .block
+            .as_ref()
+            .filter(|_| in_block)
+            .map_or(0, |b| b.savepoints.len());
         self.cursors.insert(
             name,
             Cursor {
@@ -232,6 +240,7 @@ impl Session {
                 scroll: d.scroll != Some(false),
                 hold,
                 declared_in,
+                depth,
             },
         );
         Ok(StatementOutput::Command {
@@ -274,6 +283,25 @@ impl Session {
 
     /// A transaction block ended: its cursors close, except WITH HOLD ones
     /// when it committed.
+    /// ROLLBACK TO the savepoint at index `pos`: cursors declared since it
+    /// was set are closed (FETCHes on older ones are not undone).
+    pub(crate) fn cursors_at_rollback_to(&mut self, pos: usize) {
+        let serial = self.block_serial;
+        self.cursors
+            .retain(|_, c| c.declared_in != serial || c.depth <= pos);
+    }
+
+    /// RELEASE of the savepoint at index `pos`: its cursors now belong to
+    /// the enclosing level.
+    pub(crate) fn cursors_at_release(&mut self, pos: usize) {
+        let serial = self.block_serial;
+        for c in self.cursors.values_mut() {
+            if c.declared_in == serial && c.depth > pos {
+                c.depth = pos;
+            }
+        }
+    }
+
     pub(crate) fn cursors_at_block_end(&mut self, committed: bool) {
         let serial = self.block_serial;
         self.cursors

@@ -26,11 +26,14 @@
 mod cursor;
 mod engine;
 pub mod password;
+mod read_only;
 mod role_stmt;
 mod session;
 mod session_stmt;
 mod settings;
 mod temp;
+mod txn_mode;
+mod txn_stmt;
 
 pub use aiondb_sql::{Column, CopyFormat, StatementOutput};
 pub use engine::{Engine, EngineConfig, Role};

@@ -67,7 +67,11 @@ impl PreparedStatement {
 pub(crate) struct Block {
     pub(crate) txn: Transaction,
     pub(crate) explicit: bool,
-    pub(crate) savepoints: Vec<(String, Savepoint)>,
+    /// Open savepoints, each with the read-only mode it restores.
+    pub(crate) savepoints: Vec<(String, Savepoint, bool)>,
+    pub(crate) mode: crate::txn_mode::TxnMode,
+    /// A query ran (took a snapshot): the mode is fixed.
+    pub(crate) snapshot: bool,
 }
 
 /// One client's session.
@@ -88,6 +92,9 @@ pub struct Session {
     /// it commits at the end of the message / at Sync, and an error rolls
     /// all of it back.
     pub(crate) pipeline: bool,
+    /// The simple-query message being run holds several statements (its
+    /// implicit block then counts as a transaction block).
+    pub(crate) multi_statement: bool,
     /// Open cursors by name.
     pub(crate) cursors: HashMap<String, Cursor>,
     /// Counts explicit transaction blocks, so a cursor knows its own.
@@ -123,6 +130,7 @@ impl Session {
             changed: Vec::new(),
             copy_in: None,
             pipeline: false,
+            multi_statement: false,
             cursors: HashMap::new(),
             block_serial: 0,
             key,
@@ -178,6 +186,7 @@ impl Session {
             return vec![Ok(StatementOutput::Empty)];
         }
         self.pipeline = statements.len() > 1;
+        self.multi_statement = self.pipeline;
         let mut out = Vec::with_capacity(statements.len());
         for stmt in &statements {
             let r = self.run(stmt, &[]);
@@ -190,6 +199,7 @@ impl Session {
         if self.copy_in.is_some() {
             // COPY FROM STDIN ends the message; its data commits the block.
             self.pipeline = false;
+            self.multi_statement = false;
         } else if let Err(e) = self.sync() {
             out.push(Err(e));
         }
@@ -200,6 +210,7 @@ impl Session {
     /// transaction the Executes since the last Sync ran in.
     pub fn sync(&mut self) -> DbResult<()> {
         self.pipeline = false;
+        self.multi_statement = false;
         if self.block.as_ref().is_some_and(|b| !b.explicit)
             && self.copy_in.is_none()
             && let Some(b) = self.block.take()
@@ -404,6 +415,16 @@ impl Session {
         self.cancel.store(false, Ordering::Release);
         let stmt = match command {
             Command::Sql(s) => s.as_ref(),
+            Command::Transaction { stmt, deferrable } => {
+                if self.failed && !ends_failed_block(stmt) {
+                    return Err(aborted());
+                }
+                let r = self.run_transaction_statement(stmt, Some(*deferrable));
+                if r.is_err() {
+                    self.note_error();
+                }
+                return r;
+            }
             other => {
                 if self.failed {
                     return Err(aborted());
@@ -430,6 +451,10 @@ impl Session {
                 self.note_error();
             }
             return r;
+        }
+        if let Err(e) = self.check_read_only(stmt) {
+            self.note_error();
+            return Err(e);
         }
         if let Some(r) = self.run_engine_statement(stmt) {
             if r.is_err() {
@@ -461,17 +486,7 @@ impl Session {
         &mut self,
         f: impl FnOnce(&mut SqlContext<'_>) -> DbResult<T>,
     ) -> DbResult<T> {
-        if self.block.is_none() {
-            let txn = self
-                .engine
-                .store
-                .begin(self.default_isolation_for_implicit());
-            self.block = Some(Block {
-                txn,
-                explicit: false,
-                savepoints: Vec::new(),
-            });
-        }
+        self.ensure_implicit_block();
         let timeout = self.settings.statement_timeout_ms();
         let limits = WaitLimits {
             cancel: Some(self.cancel.clone()),
@@ -487,10 +502,12 @@ impl Session {
             settings: &self.settings,
             user: &self.role.name,
             database: &self.database,
+            mode: self.current_mode(),
         };
         let Some(block) = self.block.as_mut() else {
             return Err(DbError::internal("no transaction"));
         };
+        block.snapshot = true;
         block.txn.begin_statement();
         block.txn.set_wait_limits(limits);
         let mut ctx = SqlContext {
@@ -504,6 +521,25 @@ impl Session {
             cancel: self.cancel.clone(),
         };
         f(&mut ctx)
+    }
+
+    /// Opens an implicit transaction when none is open.
+    pub(crate) fn ensure_implicit_block(&mut self) {
+        if self.block.is_none() {
+            let mode = crate::txn_mode::TxnMode {
+                isolation: self.default_isolation_for_implicit(),
+                serializable: false,
+                ..self.session_mode()
+            };
+            let txn = self.engine.store.begin(mode.isolation);
+            self.block = Some(Block {
+                txn,
+                explicit: false,
+                savepoints: Vec::new(),
+                mode,
+                snapshot: false,
+            });
+        }
     }
 
     fn default_isolation_for_implicit(&self) -> IsolationLevel {
@@ -592,6 +628,8 @@ struct Env<'a> {
     settings: &'a Settings,
     user: &'a str,
     database: &'a DatabaseDescriptor,
+    /// The running transaction's characteristics (transaction_* settings).
+    mode: crate::txn_mode::TxnMode,
 }
 
 impl SessionEnv for Env<'_> {
@@ -604,7 +642,12 @@ impl SessionEnv for Env<'_> {
     }
 
     fn setting(&self, name: &str) -> Option<String> {
-        self.settings.get(name).map(str::to_string)
+        match name.to_ascii_lowercase().as_str() {
+            "transaction_isolation" => Some(self.mode.isolation_name().into()),
+            "transaction_read_only" => Some(self.mode.read_only_text().into()),
+            "transaction_deferrable" => Some(self.mode.deferrable_text().into()),
+            _ => self.settings.get(name).map(str::to_string),
+        }
     }
 
     fn all_settings(&self) -> Vec<(String, String)> {

@@ -1,44 +1,15 @@
 //! Statements a session runs itself: transaction control, settings,
 //! databases and roles, maintenance.
 
-use crate::session::{Block, Session, unsupported};
+use crate::session::{Session, unsupported};
 use aiondb_cluster::CreateDatabaseRequest;
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
 use aiondb_sql::{Column, Command, StatementOutput};
-use aiondb_storage::IsolationLevel;
-use sqlparser::ast::{self, Statement, TransactionIsolationLevel, TransactionMode};
+use sqlparser::ast::{self, Statement};
 use std::sync::Arc;
 
 fn command(tag: &str) -> DbResult<StatementOutput> {
     Ok(StatementOutput::Command { tag: tag.into() })
-}
-
-fn isolation(modes: &[TransactionMode]) -> DbResult<Option<IsolationLevel>> {
-    let mut level = None;
-    for m in modes {
-        match m {
-            TransactionMode::IsolationLevel(l) => {
-                level = Some(match l {
-                    TransactionIsolationLevel::ReadCommitted
-                    | TransactionIsolationLevel::ReadUncommitted => IsolationLevel::ReadCommitted,
-                    TransactionIsolationLevel::RepeatableRead => IsolationLevel::RepeatableRead,
-                    TransactionIsolationLevel::Serializable => {
-                        return Err(DbError::not_supported(
-                            "SERIALIZABLE isolation is not supported; use REPEATABLE READ",
-                        ));
-                    }
-                    other => return Err(unsupported(&format!("isolation level {other}"))),
-                })
-            }
-            TransactionMode::AccessMode(ast::TransactionAccessMode::ReadWrite) => {}
-            TransactionMode::AccessMode(ast::TransactionAccessMode::ReadOnly) => {
-                return Err(DbError::not_supported(
-                    "READ ONLY transactions are not supported",
-                ));
-            }
-        }
-    }
-    Ok(level)
 }
 
 fn value_text(e: &ast::Expr) -> String {
@@ -61,13 +32,6 @@ fn value_text(e: &ast::Expr) -> String {
             expr,
         } => format!("-{}", value_text(expr)),
         other => other.to_string(),
-    }
-}
-
-fn isolation_name(l: IsolationLevel) -> &'static str {
-    match l {
-        IsolationLevel::ReadCommitted => "read committed",
-        IsolationLevel::RepeatableRead => "repeatable read",
     }
 }
 
@@ -96,29 +60,23 @@ impl Session {
     }
 
     fn set_setting(&mut self, name: &str, value: &str) -> DbResult<()> {
-        if name.eq_ignore_ascii_case("transaction_isolation")
-            || name.eq_ignore_ascii_case("default_transaction_isolation")
-        {
-            let level = match value.to_ascii_lowercase().as_str() {
-                "repeatable read" => IsolationLevel::RepeatableRead,
-                "read committed" | "read uncommitted" => IsolationLevel::ReadCommitted,
-                "serializable" => {
-                    return Err(DbError::not_supported(
-                        "SERIALIZABLE isolation is not supported; use REPEATABLE READ",
-                    ));
-                }
-                _ => {
-                    return Err(DbError::new(
-                        SqlState::INVALID_PARAMETER_VALUE,
-                        format!("invalid value for parameter \"{name}\": \"{value}\""),
-                    ));
-                }
-            };
-            if name.eq_ignore_ascii_case("default_transaction_isolation") {
-                self.default_isolation = level;
-            } else {
-                self.set_transaction_isolation(level)?;
+        let key = name.to_ascii_lowercase();
+        match key.as_str() {
+            "transaction_isolation" | "transaction_read_only" | "transaction_deferrable" => {
+                return self.set_transaction_guc(&key, value);
             }
+            "default_transaction_isolation" => {
+                match crate::txn_mode::isolation_from_name(name, value)? {
+                    crate::txn_mode::ModeItem::Isolation(_, true) => {
+                        return Err(crate::txn_mode::serializable_unsupported());
+                    }
+                    crate::txn_mode::ModeItem::Isolation(level, false) => {
+                        self.default_isolation = level
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
         }
         if let Some(change) = self.settings.set(name, value)? {
             self.changed.push(change);
@@ -126,163 +84,15 @@ impl Session {
         Ok(())
     }
 
-    fn set_transaction_isolation(&mut self, level: IsolationLevel) -> DbResult<()> {
-        match &mut self.block {
-            Some(b) if b.explicit => {
-                if b.txn.isolation() != level {
-                    if b.txn.has_writes() {
-                        return Err(DbError::new(
-                            SqlState::ACTIVE_SQL_TRANSACTION,
-                            "SET TRANSACTION ISOLATION LEVEL must be called before any query",
-                        ));
-                    }
-                    let fresh = self.engine.store.begin(level);
-                    let old = std::mem::replace(&mut b.txn, fresh);
-                    old.rollback();
-                }
-                Ok(())
-            }
-            _ => {
-                self.notices.push(DbError::new(
-                    SqlState::from_static("25P01"),
-                    "SET TRANSACTION can only be used in transaction blocks",
-                ));
-                Ok(())
-            }
-        }
-    }
-
     pub(crate) fn run_session_statement(&mut self, stmt: &Statement) -> DbResult<StatementOutput> {
         match stmt {
-            Statement::StartTransaction { modes, .. } => {
-                if self.block.as_ref().is_some_and(|b| b.explicit) {
-                    self.notices.push(DbError::new(
-                        SqlState::ACTIVE_SQL_TRANSACTION,
-                        "there is already a transaction in progress",
-                    ));
-                    return command("BEGIN");
-                }
-                let level = isolation(modes)?.unwrap_or(self.default_isolation);
-                // Statements of this message before BEGIN ran in an
-                // implicit transaction: it ends here.
-                if let Some(implicit) = self.block.take() {
-                    implicit.txn.commit()?;
-                }
-                let txn = self.engine.store.begin(level);
-                self.block_serial += 1;
-                self.block = Some(Block {
-                    txn,
-                    explicit: true,
-                    savepoints: Vec::new(),
-                });
-                self.failed = false;
-                command(
-                    if matches!(stmt, Statement::StartTransaction { begin: true, .. }) {
-                        "BEGIN"
-                    } else {
-                        "START TRANSACTION"
-                    },
-                )
-            }
-            Statement::Commit { .. } => {
-                let failed = self.failed;
-                self.failed = false;
-                match self.block.take() {
-                    Some(b) if b.explicit && !failed => {
-                        let committed = b.txn.commit();
-                        self.cursors_at_block_end(committed.is_ok());
-                        committed?;
-                        command("COMMIT")
-                    }
-                    Some(b) if b.explicit => {
-                        b.txn.rollback();
-                        self.cursors_at_block_end(false);
-                        command("ROLLBACK")
-                    }
-                    implicit => {
-                        if let Some(b) = implicit {
-                            b.txn.commit()?;
-                        }
-                        self.notices.push(DbError::new(
-                            SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                            "there is no transaction in progress",
-                        ));
-                        command("COMMIT")
-                    }
-                }
-            }
-            Statement::Rollback {
-                savepoint: None, ..
-            } => {
-                self.failed = false;
-                match self.block.take() {
-                    Some(b) if b.explicit => {
-                        b.txn.rollback();
-                        self.cursors_at_block_end(false);
-                    }
-                    implicit => {
-                        if let Some(b) = implicit {
-                            b.txn.rollback();
-                        }
-                        self.notices.push(DbError::new(
-                            SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                            "there is no transaction in progress",
-                        ));
-                    }
-                }
-                command("ROLLBACK")
-            }
-            Statement::Rollback {
-                savepoint: Some(name),
-                ..
-            } => {
-                let name = aiondb_sql::ident(name);
-                let Some(block) = self.block.as_mut().filter(|b| b.explicit) else {
-                    return Err(DbError::new(
-                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                        "ROLLBACK TO SAVEPOINT can only be used in transaction blocks",
-                    ));
-                };
-                let Some(pos) = block.savepoints.iter().rposition(|(n, _)| *n == name) else {
-                    return Err(DbError::new(
-                        SqlState::from_static("3B001"),
-                        format!("savepoint \"{name}\" does not exist"),
-                    ));
-                };
-                block.savepoints.truncate(pos + 1);
-                let sp = block.savepoints[pos].1.clone();
-                block.txn.rollback_to(&sp);
-                self.failed = false;
-                command("ROLLBACK")
-            }
-            Statement::Savepoint { name } => {
-                let name = aiondb_sql::ident(name);
-                let Some(block) = self.block.as_mut().filter(|b| b.explicit) else {
-                    return Err(DbError::new(
-                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                        "SAVEPOINT can only be used in transaction blocks",
-                    ));
-                };
-                let sp = block.txn.savepoint();
-                block.savepoints.push((name, sp));
-                command("SAVEPOINT")
-            }
-            Statement::ReleaseSavepoint { name } => {
-                let name = aiondb_sql::ident(name);
-                let Some(block) = self.block.as_mut().filter(|b| b.explicit) else {
-                    return Err(DbError::new(
-                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                        "RELEASE SAVEPOINT can only be used in transaction blocks",
-                    ));
-                };
-                let Some(pos) = block.savepoints.iter().rposition(|(n, _)| *n == name) else {
-                    return Err(DbError::new(
-                        SqlState::from_static("3B001"),
-                        format!("savepoint \"{name}\" does not exist"),
-                    ));
-                };
-                block.savepoints.truncate(pos);
-                command("RELEASE")
+            Statement::StartTransaction { .. }
+            | Statement::Commit { .. }
+            | Statement::Rollback { .. }
+            | Statement::Savepoint { .. }
+            | Statement::ReleaseSavepoint { .. }
+            | Statement::Set(ast::Set::SetTransaction { .. }) => {
+                self.run_transaction_statement(stmt, None)
             }
             Statement::Set(set) => {
                 match set {
@@ -301,17 +111,6 @@ impl Session {
                     }
                     ast::Set::SetTimeZone { value, .. } => {
                         self.set_setting("TimeZone", &value_text(value))?
-                    }
-                    ast::Set::SetTransaction { modes, session, .. } => {
-                        if let Some(level) = isolation(modes)? {
-                            if *session {
-                                self.default_isolation = level;
-                                self.settings
-                                    .set("default_transaction_isolation", isolation_name(level))?;
-                            } else {
-                                self.set_transaction_isolation(level)?;
-                            }
-                        }
                     }
                     ast::Set::SetNames { .. } | ast::Set::SetNamesDefault { .. } => {}
                     other => return Err(unsupported(&format!("SET {other}"))),
@@ -358,13 +157,10 @@ impl Session {
                 }
                 let value = match name.as_str() {
                     "transaction isolation level" | "transaction_isolation" => {
-                        let level = self
-                            .block
-                            .as_ref()
-                            .map(|b| b.txn.isolation())
-                            .unwrap_or(self.default_isolation);
-                        isolation_name(level).to_string()
+                        self.current_mode().isolation_name().to_string()
                     }
+                    "transaction_read_only" => self.current_mode().read_only_text().to_string(),
+                    "transaction_deferrable" => self.current_mode().deferrable_text().to_string(),
                     "time zone" => self.settings.get("TimeZone").unwrap_or("UTC").to_string(),
                     _ => self
                         .settings
@@ -507,7 +303,7 @@ impl Session {
                 command("CHECKPOINT")
             }
             Command::Vacuum { tables } => {
-                if self.block.as_ref().is_some_and(|b| b.explicit) {
+                if self.block.as_ref().is_some_and(|b| b.explicit) || self.multi_statement {
                     return Err(DbError::new(
                         SqlState::ACTIVE_SQL_TRANSACTION,
                         "VACUUM cannot run inside a transaction block",
@@ -533,7 +329,9 @@ impl Session {
                 self.engine.store.gc();
                 command("VACUUM")
             }
-            Command::Sql(_) => Err(DbError::internal("not a maintenance command")),
+            Command::Sql(_) | Command::Transaction { .. } => {
+                Err(DbError::internal("not a maintenance command"))
+            }
         }
     }
 }

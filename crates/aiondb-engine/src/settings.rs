@@ -44,6 +44,7 @@ fn defaults(user: &str) -> Vec<(&'static str, String)> {
         ("client_encoding", "UTF8".into()),
         ("DateStyle", "ISO, MDY".into()),
         ("default_transaction_read_only", "off".into()),
+        ("default_transaction_deferrable", "off".into()),
         ("default_transaction_isolation", "read committed".into()),
         ("in_hot_standby", "off".into()),
         ("integer_datetimes", "on".into()),
@@ -73,6 +74,7 @@ fn defaults(user: &str) -> Vec<(&'static str, String)> {
         ("client_min_messages", "notice".into()),
         ("transaction_isolation", "read committed".into()),
         ("transaction_read_only", "off".into()),
+        ("transaction_deferrable", "off".into()),
         ("row_security", "on".into()),
         ("timezone_abbreviations", "Default".into()),
         ("enable_seqscan", "on".into()),
@@ -270,6 +272,19 @@ fn normalize(key: &str, value: &str) -> DbResult<String> {
                 _ => return Err(invalid()),
             }
         }
+        "default_transaction_read_only"
+        | "default_transaction_deferrable"
+        | "transaction_read_only"
+        | "transaction_deferrable" => match crate::txn_mode::parse_bool(value) {
+            Some(true) => "on".into(),
+            Some(false) => "off".into(),
+            None => {
+                return Err(DbError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("parameter \"{key}\" requires a Boolean value"),
+                ));
+            }
+        },
         "standard_conforming_strings" => match value.to_ascii_lowercase().as_str() {
             "on" | "true" | "1" => "on".into(),
             _ => {

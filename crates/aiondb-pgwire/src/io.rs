@@ -287,7 +287,9 @@ impl Conn {
     }
 
     pub async fn send_notice(&mut self, err: &DbError) -> std::io::Result<()> {
-        let severity = if err.code == SqlState::WARNING {
+        // Transaction-state notices (class 25: "there is no transaction in
+        // progress"...) are warnings in PostgreSQL.
+        let severity = if err.code == SqlState::WARNING || err.code.code().starts_with("25") {
             "WARNING"
         } else {
             "NOTICE"

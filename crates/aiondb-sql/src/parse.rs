@@ -26,6 +26,13 @@ pub enum Command {
     Vacuum {
         tables: Vec<String>,
     },
+    /// BEGIN / START TRANSACTION / SET TRANSACTION / SET SESSION
+    /// CHARACTERISTICS with `[NOT] DEFERRABLE` (which sqlparser does not
+    /// read): the statement without it, and the last one given.
+    Transaction {
+        stmt: Box<Statement>,
+        deferrable: bool,
+    },
 }
 
 /// Parses a query string into commands.
@@ -61,6 +68,26 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
                 continue;
             }
             _ => {}
+        }
+        if let Some((text, deferrable)) = strip_deferrable(trimmed, &words) {
+            let mut statements = Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(&text)
+                .and_then(|mut p| p.parse_statements())
+                .map_err(|e| syntax_error(0, "", &e.to_string()))?;
+            match (statements.pop(), statements.is_empty()) {
+                (Some(stmt), true) => out.push(Command::Transaction {
+                    stmt: Box::new(stmt),
+                    deferrable,
+                }),
+                _ => {
+                    return Err(syntax_error(
+                        0,
+                        "",
+                        "syntax error at or near \"DEFERRABLE\"",
+                    ));
+                }
+            }
+            continue;
         }
         if words[0] == "fetch"
             && let Some(stmt) = fetch_statement(trimmed)
@@ -114,6 +141,40 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         out.extend(statements.into_iter().map(|s| Command::Sql(Box::new(s))));
     }
     Ok(out)
+}
+
+/// A transaction-mode statement with `[NOT] DEFERRABLE` rewritten without
+/// it (modes need no commas in PostgreSQL or sqlparser), with the last
+/// DEFERRABLE setting; None for any other text.
+fn strip_deferrable(text: &str, words: &[String]) -> Option<(String, bool)> {
+    let head: Vec<&str> = words.iter().take(4).map(String::as_str).collect();
+    let modes_statement = matches!(
+        head.as_slice(),
+        ["begin", ..] | ["start", "transaction", ..] | ["set", "transaction", ..]
+    ) || head == ["set", "session", "characteristics", "as"];
+    if !modes_statement || text.contains(['\'', '"', '$', '-', '/']) {
+        return None;
+    }
+    let parts: Vec<String> = text
+        .trim_end_matches(';')
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut kept: Vec<&str> = Vec::new();
+    let mut deferrable = None;
+    for w in &parts {
+        if w.eq_ignore_ascii_case("deferrable") {
+            let negated = kept.last().is_some_and(|p| p.eq_ignore_ascii_case("not"));
+            if negated {
+                kept.pop();
+            }
+            deferrable = Some(!negated);
+        } else {
+            kept.push(w);
+        }
+    }
+    deferrable.map(|d| (kept.join(" "), d))
 }
 
 /// FETCH, read here because sqlparser takes no signed counts
