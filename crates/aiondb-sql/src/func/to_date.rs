@@ -5,23 +5,9 @@
 //! skips one input character. Every other letter starts a pattern not
 //! implemented yet (`HH24`, `DDD`, `IW`, `TZ`, ...): feature_not_supported.
 
+use crate::types::MONTH_NAMES as MONTHS;
 use crate::types::{self, FormatOptions};
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 fn invalid(msg: String) -> DbError {
     DbError::new(SqlState::INVALID_DATETIME_FORMAT, msg)

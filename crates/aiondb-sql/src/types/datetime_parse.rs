@@ -51,7 +51,8 @@ pub struct Parsed {
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
-const MONTHS_FULL: [&str; 12] = [
+/// English month names, lower case, January first.
+pub(crate) const MONTHS_FULL: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -40,6 +40,7 @@ mod cast;
 mod datestyle;
 mod datetime;
 mod datetime_parse;
+pub(crate) use datetime_parse::MONTHS_FULL as MONTH_NAMES;
 pub mod errors;
 mod float;
 mod interval;
