@@ -189,7 +189,9 @@ impl Session {
         self.multi_statement = self.pipeline;
         let mut out = Vec::with_capacity(statements.len());
         for stmt in &statements {
-            let r = self.run(stmt, &[]);
+            let r = self
+                .run(stmt, &[])
+                .map_err(|e| aiondb_sql::cursor_on_token(e, sql));
             let failed = r.is_err();
             out.push(r);
             if failed || self.copy_in.is_some() {
@@ -247,9 +249,9 @@ impl Session {
                 params: hints.clone(),
                 columns: self.cursor_columns(stmt),
             },
-            Command::Sql(stmt) if !is_session_statement(stmt) && !is_engine_statement(stmt) => {
-                self.with_transaction(|ctx| aiondb_sql::describe(ctx, stmt, &hints))?
-            }
+            Command::Sql(stmt) if !is_session_statement(stmt) && !is_engine_statement(stmt) => self
+                .with_transaction(|ctx| aiondb_sql::describe(ctx, stmt, &hints))
+                .map_err(|e| aiondb_sql::cursor_on_token(e, sql))?,
             Command::Sql(stmt) => aiondb_sql::Description {
                 params: hints.clone(),
                 columns: self.session_statement_columns(stmt),

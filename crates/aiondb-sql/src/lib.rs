@@ -58,5 +58,5 @@ pub use output::{
     Column, CopyFormat, DatabaseInfo, Description, RoleInfo, SessionEnv, SqlContext,
     StatementOutput,
 };
-pub use parse::{Command, ident, object_name, parse};
+pub use parse::{Command, cursor_on_token, ident, object_name, parse};
 pub use statement::{describe, execute};

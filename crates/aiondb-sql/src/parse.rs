@@ -376,6 +376,26 @@ pub fn span_position(span: Span) -> Option<u32> {
         .filter(|&p| p > 0)
 }
 
+/// Moves an error's cursor off whitespace onto the next token of `sql`:
+/// PostgreSQL's cursor always marks a token, while some positions are only
+/// known as "just past the previous one" (see `bind::expr::at_operator`).
+pub fn cursor_on_token(mut err: DbError, sql: &str) -> DbError {
+    let Some(p) = err.position.filter(|&p| p > 0) else {
+        return err;
+    };
+    let skipped = sql
+        .chars()
+        .skip(p as usize - 1)
+        .take_while(|c| c.is_whitespace())
+        .count();
+    if let Ok(skipped) = u32::try_from(skipped)
+        && (p as usize - 1) + (skipped as usize) < sql.chars().count()
+    {
+        err.position = Some(p + skipped);
+    }
+    err
+}
+
 /// PostgreSQL's wording: `syntax error at or near "tok"`, or `at end of
 /// input`. `offset` and `text` place a tokenizer error (segment-relative)
 /// in the whole string; parser errors carry absolute locations already.
@@ -523,5 +543,15 @@ mod tests {
         let err = parse("select 1; selec 2").expect_err("syntax");
         assert_eq!(err.code.code(), "42601");
         assert_eq!(err.position, Some(11));
+    }
+
+    #[test]
+    fn cursor_moves_from_whitespace_onto_the_next_token() {
+        let at = |p| DbError::new(SqlState::UNDEFINED_FUNCTION, "x").with_position(p);
+        let sql = "select 3 ||\n 4.0";
+        assert_eq!(cursor_on_token(at(9), sql).position, Some(10));
+        assert_eq!(cursor_on_token(at(8), sql).position, Some(8));
+        // Trailing whitespace: the cursor stays where it was.
+        assert_eq!(cursor_on_token(at(9), "select 3 ").position, Some(9));
     }
 }

@@ -17,6 +17,21 @@ pub(crate) fn locate(err: DbError, e: &ast::Expr) -> DbError {
     }
 }
 
+/// Points an operator-resolution error (42883) without a position just
+/// past the left operand: sqlparser keeps no span for the operator itself,
+/// and [`crate::parse::cursor_on_token`] moves the cursor from there over
+/// the whitespace onto the operator, where PostgreSQL puts it.
+fn at_operator(err: DbError, left: &ast::Expr) -> DbError {
+    let end = left.span().end;
+    match (err.position, err.code == SqlState::UNDEFINED_FUNCTION) {
+        (None, true) if end.line == 1 => match u32::try_from(end.column) {
+            Ok(p) if p > 0 => err.with_position(p),
+            _ => err,
+        },
+        _ => err,
+    }
+}
+
 /// Marks an error of evaluating a constant while binding: PostgreSQL
 /// reports those without a position (0 is never sent).
 pub(crate) fn unlocated(err: DbError) -> DbError {
@@ -259,12 +274,20 @@ impl Binder<'_> {
             E::BinaryOp { left, op, right } => {
                 let l = self.bind_expr(left, scope)?;
                 let r = self.bind_expr(right, scope)?;
+                let bitwise = match op {
+                    BinaryOperator::PGBitwiseShiftLeft => Some("__shl"),
+                    BinaryOperator::PGBitwiseShiftRight => Some("__shr"),
+                    BinaryOperator::BitwiseAnd => Some("__and"),
+                    BinaryOperator::BitwiseOr => Some("__or"),
+                    BinaryOperator::PGBitwiseXor => Some("__xor"),
+                    _ => None,
+                };
+                if let Some(name) = bitwise {
+                    return self
+                        .call(name, vec![l, r])
+                        .map_err(|err| at_operator(err, left));
+                }
                 let op = match op {
-                    BinaryOperator::PGBitwiseShiftLeft => return self.call("__shl", vec![l, r]),
-                    BinaryOperator::PGBitwiseShiftRight => return self.call("__shr", vec![l, r]),
-                    BinaryOperator::BitwiseAnd => return self.call("__and", vec![l, r]),
-                    BinaryOperator::BitwiseOr => return self.call("__or", vec![l, r]),
-                    BinaryOperator::PGBitwiseXor => return self.call("__xor", vec![l, r]),
                     BinaryOperator::Plus => BinOp::Add,
                     BinaryOperator::Minus => BinOp::Sub,
                     BinaryOperator::Multiply => BinOp::Mul,
@@ -341,7 +364,7 @@ impl Binder<'_> {
                 };
                 self.binary(op, l, r).map_err(|err| match literal {
                     Some(lit) if err.code.code().starts_with("22") => locate(err, lit),
-                    _ => err,
+                    _ => at_operator(err, left),
                 })?
             }
             E::IsNull(x) => Expr::IsNull {
