@@ -1,6 +1,7 @@
 //! Executing plans: every operator materializes its rows.
 
 use crate::expr::{EvalEnv, Expr, SubqueryKind, truthy};
+use crate::hash_join::HashIndex;
 use crate::ops;
 use crate::output::SessionEnv;
 use crate::plan::{Access, AggCall, JoinKind, Plan, SetOpKind, SortKey, WindowCall};
@@ -252,7 +253,14 @@ impl<'b> Executor<'b> {
         };
         let mut out = Vec::new();
         let mut right_matched = vec![false; rrows_fixed.as_ref().map_or(0, Vec::len)];
+        // An equi-join looks its candidates up (same rows, same order).
+        let index = match (&rrows_fixed, on) {
+            (Some(rrows), Some(p)) if !lrows.is_empty() => HashIndex::build(p, lwidth, rrows),
+            _ => None,
+        };
+        let mut every: Vec<usize> = Vec::new();
         for l in &lrows {
+            self.check()?;
             let rrows = match &rrows_fixed {
                 Some(r) => std::borrow::Cow::Borrowed(r),
                 None => {
@@ -262,8 +270,18 @@ impl<'b> Executor<'b> {
                     std::borrow::Cow::Owned(r?)
                 }
             };
+            let candidates = match &index {
+                Some(index) => index.candidates(l),
+                None => {
+                    if every.len() != rrows.len() {
+                        every = (0..rrows.len()).collect();
+                    }
+                    &every
+                }
+            };
             let mut matched = false;
-            for (i, r) in rrows.iter().enumerate() {
+            for &i in candidates {
+                let r = &rrows[i];
                 let mut row = l.clone();
                 row.extend(r.iter().cloned());
                 let ok = match on {

@@ -40,6 +40,7 @@ mod exec;
 mod expr;
 mod foreign_key;
 mod func;
+mod hash_join;
 mod limit;
 mod meta;
 mod namespace;

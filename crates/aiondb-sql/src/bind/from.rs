@@ -10,8 +10,13 @@ use crate::plan::{Access, JoinKind, Plan};
 use aiondb_core::{DataType, DbError, DbResult, SqlState};
 use sqlparser::ast::{self, JoinConstraint, JoinOperator, TableFactor};
 
-/// Adds a filter, choosing an index access path for a single-table scan.
+/// Adds a filter, choosing an index access path for a single-table scan
+/// and pushing conjuncts into a chain of inner joins (`join_filter`).
 pub(crate) fn with_filter(plan: Plan, pred: Expr) -> Plan {
+    let plan = match super::join_filter::push_into_joins(plan, &pred) {
+        Ok(pushed) => return pushed,
+        Err(plan) => plan,
+    };
     if let Plan::Scan {
         table,
         access: Access::Full,

@@ -5,6 +5,7 @@ mod aggregate;
 mod call;
 pub(crate) mod expr;
 pub(crate) mod from;
+mod join_filter;
 mod order;
 pub(crate) mod query;
 mod subscript;
