@@ -503,7 +503,10 @@ fn bind_select(
                             right: Box::new(p),
                             kind: JoinKind::Cross,
                             on: None,
-                            lateral: false,
+                            lateral: matches!(
+                                twj.relation,
+                                ast::TableFactor::Derived { lateral: true, .. }
+                            ),
                         },
                         ls,
                     )
