@@ -31,6 +31,10 @@ pub struct Executor<'b> {
     /// The session's output settings (DateStyle, ...), for functions that
     /// print values (concat, format).
     pub format: crate::types::FormatOptions,
+    /// Rows of the uncorrelated subqueries run so far, by their id.
+    pub once: HashMap<u64, Arc<Vec<Row>>>,
+    /// Hashed values of the uncorrelated IN subqueries, by their id.
+    pub once_sets: HashMap<u64, Arc<crate::hash_join::ValueSet>>,
 }
 
 /// Microseconds since 2000-01-01 UTC, now.
@@ -562,6 +566,7 @@ fn set_op(l: Vec<Row>, r: Vec<Row>, op: SetOpKind, all: bool) -> Vec<Row> {
 pub fn eval_subquery(
     plan: &Plan,
     kind: &SubqueryKind,
+    once: Option<u64>,
     row: &Row,
     env: &mut EvalEnv<'_, '_>,
 ) -> DbResult<Value> {
@@ -573,15 +578,24 @@ pub fn eval_subquery(
         .exec
         .as_deref_mut()
         .ok_or_else(|| DbError::internal("subquery without an executor"))?;
-    exec.outer.push(row.clone());
-    let rows = exec.run(plan);
-    exec.outer.pop();
-    let rows = rows?;
+    let rows = match once.and_then(|id| exec.once.get(&id)) {
+        Some(rows) => rows.clone(),
+        None => {
+            exec.outer.push(row.clone());
+            let rows = exec.run(plan);
+            exec.outer.pop();
+            let rows = Arc::new(rows?);
+            if let Some(id) = once {
+                exec.once.insert(id, rows.clone());
+            }
+            rows
+        }
+    };
     Ok(match kind {
         SubqueryKind::Exists => Value::Bool(!rows.is_empty()),
         SubqueryKind::Array => Value::Array(
-            rows.into_iter()
-                .map(|r| r.into_iter().next().unwrap_or(Value::Null))
+            rows.iter()
+                .map(|r| r.first().cloned().unwrap_or(Value::Null))
                 .collect(),
         ),
         SubqueryKind::Scalar => match rows.len() {
@@ -605,10 +619,24 @@ pub fn eval_subquery(
                 .first()
                 .map(|c| c.data_type.clone())
                 .unwrap_or(DataType::Unknown);
+            let set = once.and_then(|id| match exec.once_sets.get(&id) {
+                Some(set) => Some(set.clone()),
+                None => crate::hash_join::ValueSet::build(&rows, &rt, &lt).map(|set| {
+                    let set = Arc::new(set);
+                    exec.once_sets.insert(id, set.clone());
+                    set
+                }),
+            });
+            if let Some(set) = set {
+                return Ok(match set.contains(&v) {
+                    Some(found) => Value::Bool(found != *negated),
+                    None => Value::Null,
+                });
+            }
             let mut saw_null = v.is_null() && !rows.is_empty();
             let mut found = false;
             if !v.is_null() {
-                for r in &rows {
+                for r in rows.iter() {
                     let x = r.first().cloned().unwrap_or(Value::Null);
                     match ops::binary(
                         crate::expr::BinOp::Eq,

@@ -104,6 +104,10 @@ pub enum Expr {
         plan: Box<Plan>,
         kind: SubqueryKind,
         ty: DataType,
+        /// `Some(id)` when the subquery reads nothing of enclosing rows:
+        /// its rows are computed once per statement (PostgreSQL's
+        /// InitPlan) and kept by this id, unique in the process.
+        once: Option<u64>,
     },
     Array {
         items: Vec<Expr>,
@@ -330,7 +334,9 @@ impl Expr {
                     (other, _) => return Err(type_error("LIKE", &other)),
                 }
             }
-            Expr::Subquery { plan, kind, .. } => crate::exec::eval_subquery(plan, kind, row, env)?,
+            Expr::Subquery {
+                plan, kind, once, ..
+            } => crate::exec::eval_subquery(plan, kind, *once, row, env)?,
             Expr::Array { items, .. } => {
                 let mut values = Vec::with_capacity(items.len());
                 for i in items {
@@ -344,18 +350,30 @@ impl Expr {
     /// True if the expression reads nothing from a row (constants and
     /// parameters only), so it can be evaluated once.
     pub fn is_row_independent(&self) -> bool {
+        self.reads_no_row(false)
+    }
+
+    /// True if the expression is constant during one execution of the
+    /// plan it sits in: like [`Expr::is_row_independent`], but columns of
+    /// enclosing queries count too (a correlated subquery's `k = outer.x`
+    /// can look `k` up by an index).
+    pub fn is_constant_per_execution(&self) -> bool {
+        self.reads_no_row(true)
+    }
+
+    fn reads_no_row(&self, outer_is_constant: bool) -> bool {
+        let no_row = |e: &Expr| e.reads_no_row(outer_is_constant);
         match self {
             Expr::Const(..) | Expr::Param(..) => true,
-            Expr::Column(..) | Expr::Outer { .. } | Expr::Subquery { .. } => false,
+            Expr::Outer { .. } => outer_is_constant,
+            Expr::Column(..) | Expr::Subquery { .. } => false,
             Expr::Neg(e)
             | Expr::Not(e)
             | Expr::IsNull { expr: e, .. }
-            | Expr::Cast { expr: e, .. } => e.is_row_independent(),
-            Expr::Binary { left, right, .. } => {
-                left.is_row_independent() && right.is_row_independent()
-            }
+            | Expr::Cast { expr: e, .. } => no_row(e),
+            Expr::Binary { left, right, .. } => no_row(left) && no_row(right),
             Expr::Func { name, args, .. } => {
-                !crate::func::is_volatile(name) && args.iter().all(Expr::is_row_independent)
+                !crate::func::is_volatile(name) && args.iter().all(no_row)
             }
             _ => false,
         }

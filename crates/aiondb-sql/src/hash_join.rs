@@ -26,10 +26,13 @@
 //!   building the index evaluates nothing that could raise an error.
 //! - A NULL key never matches (`=` is never true on NULL), so such rows
 //!   are left out of the index and a left row with one has no candidates.
+//!
+//! [`ValueSet`] applies the same rules to `x IN (uncorrelated subquery)`:
+//! the subquery's values are hashed once per statement.
 
 use crate::expr::{BinOp, Expr};
 use aiondb_core::{DataType, Row, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Right rows by key, for one join.
 pub(crate) struct HashIndex {
@@ -65,6 +68,53 @@ impl HashIndex {
         key_of(left, self.keys.iter().map(|&(lc, _)| lc))
             .and_then(|k| self.rows.get(&k))
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The values of an uncorrelated `IN` subquery, for lookup.
+pub(crate) struct ValueSet {
+    values: HashSet<Value>,
+    has_null: bool,
+    empty: bool,
+}
+
+impl ValueSet {
+    /// A set of the first column of `rows` (of type `of`), for probes of
+    /// type `probe`; None when `=` between them is not value equality.
+    pub(crate) fn build(rows: &[Row], of: &DataType, probe: &DataType) -> Option<ValueSet> {
+        if class(of)? != class(probe)? {
+            return None;
+        }
+        let mut set = ValueSet {
+            values: HashSet::with_capacity(rows.len()),
+            has_null: false,
+            empty: rows.is_empty(),
+        };
+        for r in rows {
+            match r.first() {
+                None | Some(Value::Null) => set.has_null = true,
+                Some(v) => {
+                    set.values.insert(normalized(v.clone()));
+                }
+            }
+        }
+        Some(set)
+    }
+
+    /// `v IN (set)` with SQL's NULL rules: NULL when nothing matched and
+    /// `v` or a member is NULL (an empty set is simply false).
+    pub(crate) fn contains(&self, v: &Value) -> Option<bool> {
+        if self.empty {
+            Some(false)
+        } else if v.is_null() {
+            None
+        } else if self.values.contains(&normalized(v.clone())) {
+            Some(true)
+        } else if self.has_null {
+            None
+        } else {
+            Some(false)
+        }
     }
 }
 

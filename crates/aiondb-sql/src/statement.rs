@@ -70,6 +70,8 @@ pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Exe
         cancel: ctx.cancel.clone(),
         statement_time: crate::exec::now_micros(),
         format: ctx.format.clone(),
+        once: HashMap::new(),
+        once_sets: HashMap::new(),
     }
 }
 

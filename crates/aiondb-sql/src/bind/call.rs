@@ -135,7 +135,7 @@ impl Binder<'_> {
     pub(super) fn function(&mut self, f: &ast::Function, scope: &Scope) -> DbResult<Expr> {
         let (_, name) = object_name(&f.name);
         if let (FunctionArguments::Subquery(q), "array") = (&f.args, name.as_str()) {
-            let plan = self.subquery(q, scope)?;
+            let (plan, once) = self.subquery(q, scope)?;
             let cols = plan.columns();
             if cols.len() != 1 {
                 return Err(DbError::new(
@@ -148,6 +148,7 @@ impl Binder<'_> {
                 plan: Box::new(plan),
                 kind: SubqueryKind::Array,
                 ty,
+                once,
             });
         }
         if let Some(over) = &f.over {

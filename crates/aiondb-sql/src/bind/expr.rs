@@ -164,6 +164,7 @@ impl Binder<'_> {
         }
         for (depth, outer) in self.outer.iter().rev().enumerate() {
             if let Some(i) = outer.find(table, name)? {
+                self.outer_floor = self.outer_floor.min(self.outer.len() - 1 - depth);
                 return Ok(Expr::Outer {
                     level: depth + 1,
                     index: i,
@@ -492,7 +493,7 @@ impl Binder<'_> {
                 ..
             } => {
                 let x = self.bind_expr(expr, scope)?;
-                let plan = self.subquery(q, scope)?;
+                let (plan, once) = self.subquery(q, scope)?;
                 let cols = plan.columns();
                 if cols.len() != 1 {
                     return Err(DbError::new(
@@ -509,14 +510,16 @@ impl Binder<'_> {
                         negated: *negated,
                     },
                     ty: DataType::Bool,
+                    once,
                 }
             }
             E::Exists { subquery, negated } => {
-                let plan = self.subquery(subquery, scope)?;
+                let (plan, once) = self.subquery(subquery, scope)?;
                 let ex = Expr::Subquery {
                     plan: Box::new(plan),
                     kind: SubqueryKind::Exists,
                     ty: DataType::Bool,
+                    once,
                 };
                 if *negated {
                     Expr::Not(Box::new(ex))
@@ -525,7 +528,7 @@ impl Binder<'_> {
                 }
             }
             E::Subquery(q) => {
-                let plan = self.subquery(q, scope)?;
+                let (plan, once) = self.subquery(q, scope)?;
                 let cols = plan.columns();
                 if cols.len() != 1 {
                     return Err(DbError::new(
@@ -538,6 +541,7 @@ impl Binder<'_> {
                     plan: Box::new(plan),
                     kind: SubqueryKind::Scalar,
                     ty,
+                    once,
                 }
             }
             E::Cast {
@@ -765,23 +769,32 @@ impl Binder<'_> {
         })
     }
 
+    /// Binds a subquery of an expression: its plan, and the id it is
+    /// cached by when it is uncorrelated (see `Expr::Subquery::once`).
     pub(super) fn subquery(
         &mut self,
         q: &ast::Query,
         scope: &Scope,
-    ) -> DbResult<crate::plan::Plan> {
+    ) -> DbResult<(crate::plan::Plan, Option<u64>)> {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let agg = self.agg.take();
         let windows = self.windows.take();
         let outer_scope = match &agg {
             Some(AggContext { input, .. }) => input.clone(),
             None => scope.clone(),
         };
+        let own_scope = self.outer.len();
+        let floor = std::mem::replace(&mut self.outer_floor, usize::MAX);
         self.outer.push(outer_scope);
         let result = super::query::bind_query(self, q);
         self.outer.pop();
+        let inner_floor = self.outer_floor;
+        self.outer_floor = floor.min(inner_floor);
         self.agg = agg;
         self.windows = windows;
-        result
+        let once = (inner_floor > own_scope)
+            .then(|| NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        Ok((result?, once))
     }
 }
 

@@ -13,10 +13,9 @@ use sqlparser::ast::{self, JoinConstraint, JoinOperator, TableFactor};
 /// Adds a filter, choosing an index access path for a single-table scan
 /// and pushing conjuncts into a chain of inner joins (`join_filter`).
 pub(crate) fn with_filter(plan: Plan, pred: Expr) -> Plan {
-    let plan = match super::join_filter::push_into_joins(plan, &pred) {
-        Ok(pushed) => return pushed,
-        Err(plan) => plan,
-    };
+    if super::join_filter::is_inner_chain(&plan) {
+        return super::join_filter::push_into_joins(plan, &pred);
+    }
     if let Plan::Scan {
         table,
         access: Access::Full,
@@ -34,7 +33,7 @@ pub(crate) fn with_filter(plan: Plan, pred: Expr) -> Plan {
                     ..
                 } => match (left.as_ref(), right.as_ref()) {
                     (Expr::Column(i, _), v) | (v, Expr::Column(i, _))
-                        if *i == col && v.is_row_independent() =>
+                        if *i == col && v.is_constant_per_execution() =>
                     {
                         Some(v.clone())
                     }

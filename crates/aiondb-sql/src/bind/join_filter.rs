@@ -34,11 +34,8 @@ use crate::plan::{JoinKind, Plan};
 use aiondb_core::DataType;
 
 /// `plan` filtered by `pred`, with the conjuncts pushed into the joins of a
-/// chain of inner joins; `Err(plan)` when `plan` is not such a chain.
-pub(crate) fn push_into_joins(plan: Plan, pred: &Expr) -> Result<Plan, Plan> {
-    if !is_inner_chain(&plan) {
-        return Err(plan);
-    }
+/// chain of inner joins. The caller checks `is_inner_chain(&plan)` first.
+pub(crate) fn push_into_joins(plan: Plan, pred: &Expr) -> Plan {
     let mut rest = Vec::new();
     let mut pending = Vec::new();
     let first = flatten(plan, &mut rest, &mut pending);
@@ -137,13 +134,13 @@ pub(crate) fn push_into_joins(plan: Plan, pred: &Expr) -> Result<Plan, Plan> {
             columns,
         };
     }
-    Ok(match conjoin(on_top) {
+    match conjoin(on_top) {
         Some(p) => Plan::Filter {
             input: Box::new(plan),
             predicate: p,
         },
         None => plan,
-    })
+    }
 }
 
 /// The order to join the chain's relations in: FROM order when each
@@ -180,7 +177,7 @@ fn join_order(n: usize, conds: &[(Expr, Vec<usize>)]) -> Vec<usize> {
     order
 }
 
-fn is_inner_chain(plan: &Plan) -> bool {
+pub(crate) fn is_inner_chain(plan: &Plan) -> bool {
     matches!(
         plan,
         Plan::Join {
@@ -349,9 +346,10 @@ mod tests {
         let plan = cross(cross(values(2), values(1)), values(2));
         let five = Expr::Const(aiondb_core::Value::Int4(5), DataType::Int4);
         let pred = conjoin(vec![eq(col(1), col(2)), eq(col(4), five.clone())]).expect("pred");
-        let Ok(Plan::Join {
+        assert!(is_inner_chain(&plan));
+        let Plan::Join {
             left, right, on, ..
-        }) = push_into_joins(plan, &pred)
+        } = push_into_joins(plan, &pred)
         else {
             panic!("not pushed");
         };
@@ -364,11 +362,12 @@ mod tests {
 
     #[test]
     fn subqueries_and_other_plans_stay_on_top() {
-        assert!(push_into_joins(values(1), &eq(col(0), col(0))).is_err());
+        assert!(!is_inner_chain(&values(1)));
         let e = Expr::Subquery {
             plan: Box::new(values(1)),
             kind: crate::expr::SubqueryKind::Exists,
             ty: DataType::Bool,
+            once: None,
         };
         assert!(!reads_columns(&e, &mut Vec::new()));
     }

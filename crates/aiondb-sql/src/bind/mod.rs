@@ -135,6 +135,10 @@ pub struct Binder<'a> {
     /// Depth of CASE branches known never to run: constant folding there
     /// leaves errors for run time (where they never happen).
     pub(crate) unreachable: usize,
+    /// The outermost entry of `outer` an expression bound so far refers
+    /// to (`usize::MAX` for none): a subquery whose references all stay
+    /// inside it is uncorrelated.
+    pub(crate) outer_floor: usize,
 }
 
 impl<'a> Binder<'a> {
@@ -155,6 +159,7 @@ impl<'a> Binder<'a> {
             windows: None,
             window_base: 0,
             unreachable: 0,
+            outer_floor: usize::MAX,
         }
     }
 

@@ -205,6 +205,8 @@ fn bind_row_subquery(
                 plan: Box::new(one),
                 kind: SubqueryKind::Scalar,
                 ty,
+                // Split from one row subquery; run per target row.
+                once: None,
             };
             (p, e)
         })
