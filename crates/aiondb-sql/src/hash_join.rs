@@ -254,4 +254,35 @@ mod tests {
         );
         assert!(HashIndex::build(&same_side, 2, &[]).is_none());
     }
+
+    #[test]
+    fn value_set_follows_sql_in_null_rules() {
+        let rows = |vs: Vec<Value>| -> Vec<Row> { vs.into_iter().map(|v| vec![v]).collect() };
+        // An empty set: `x IN ()` is false even for a NULL probe.
+        let empty = ValueSet::build(&[], &DataType::Int8, &DataType::Int4).expect("hashable");
+        assert_eq!(empty.contains(&Value::Int4(1)), Some(false));
+        assert_eq!(empty.contains(&Value::Null), Some(false));
+        // No NULL member: a hit is true across integer widths, a miss false,
+        // a NULL probe unknown.
+        let plain = ValueSet::build(
+            &rows(vec![Value::Int8(1), Value::Int8(2)]),
+            &DataType::Int8,
+            &DataType::Int4,
+        )
+        .expect("hashable");
+        assert_eq!(plain.contains(&Value::Int4(2)), Some(true));
+        assert_eq!(plain.contains(&Value::Int4(3)), Some(false));
+        assert_eq!(plain.contains(&Value::Null), None);
+        // A NULL member: a hit is still true, a miss becomes unknown.
+        let with_null = ValueSet::build(
+            &rows(vec![Value::Int8(1), Value::Null]),
+            &DataType::Int8,
+            &DataType::Int8,
+        )
+        .expect("hashable");
+        assert_eq!(with_null.contains(&Value::Int8(1)), Some(true));
+        assert_eq!(with_null.contains(&Value::Int8(5)), None);
+        // `=` between these classes is not value equality: no set.
+        assert!(ValueSet::build(&[], &DataType::Int4, &DataType::Numeric(None)).is_none());
+    }
 }
