@@ -8,6 +8,8 @@ const PG_CATALOG_NS: i64 = 11;
 const PUBLIC_NS: i64 = 2200;
 const INFORMATION_SCHEMA_NS: i64 = 13000;
 
+use crate::catalog_oids::{BUILTIN_TYPES, SYSTEM_CATALOG_OIDS};
+
 fn c(name: &str, t: DataType) -> Column {
     Column::computed(name, t)
 }
@@ -280,35 +282,6 @@ fn namespace_oid_in(catalog: &aiondb_storage::Catalog, database: u32, name: &str
     }
 }
 
-const BUILTIN_TYPES: &[(u32, &str, i16, char)] = &[
-    (16, "bool", 1, 'B'),
-    (17, "bytea", -1, 'U'),
-    (18, "char", 1, 'Z'),
-    (19, "name", 64, 'S'),
-    (20, "int8", 8, 'N'),
-    (21, "int2", 2, 'N'),
-    (23, "int4", 4, 'N'),
-    (25, "text", -1, 'S'),
-    (26, "oid", 4, 'N'),
-    (114, "json", -1, 'U'),
-    (700, "float4", 4, 'N'),
-    (701, "float8", 8, 'N'),
-    (1042, "bpchar", -1, 'S'),
-    (1043, "varchar", -1, 'S'),
-    (1082, "date", 4, 'D'),
-    (1083, "time", 8, 'D'),
-    (1114, "timestamp", 8, 'D'),
-    (1184, "timestamptz", 8, 'D'),
-    (1186, "interval", 16, 'T'),
-    (1700, "numeric", -1, 'N'),
-    (2950, "uuid", 16, 'U'),
-    (3802, "jsonb", -1, 'U'),
-    (1007, "_int4", -1, 'A'),
-    (1009, "_text", -1, 'A'),
-    (1016, "_int8", -1, 'A'),
-    (1005, "_int2", -1, 'A'),
-];
-
 /// format_type(oid, typmod).
 pub fn format_type(type_oid: u32, typmod: i32) -> String {
     match DataType::from_oid(type_oid) {
@@ -383,6 +356,10 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                         text("d"),
                     ]
                 };
+            for &(o, name) in SYSTEM_CATALOG_OIDS {
+                let natts = system_columns(Some("pg_catalog"), name).map_or(0, |c| c.len());
+                rows.push(class_row(o, name, PG_CATALOG_NS, "r", natts, true));
+            }
             for t in &tables {
                 let ns = namespace_oid(&t.schema);
                 rows.push(class_row(

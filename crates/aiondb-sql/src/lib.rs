@@ -32,6 +32,7 @@ pub mod types;
 
 mod bind;
 mod catalog;
+mod catalog_oids;
 mod copy;
 mod datefunc;
 mod ddl;
