@@ -26,6 +26,7 @@
 mod cursor;
 mod engine;
 pub mod password;
+mod planner_settings;
 mod read_only;
 mod role_stmt;
 mod session;

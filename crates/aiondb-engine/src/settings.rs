@@ -77,9 +77,10 @@ fn defaults(user: &str) -> Vec<(&'static str, String)> {
         ("transaction_deferrable", "off".into()),
         ("row_security", "on".into()),
         ("timezone_abbreviations", "Default".into()),
-        ("enable_seqscan", "on".into()),
-        ("work_mem", "4MB".into()),
     ]
+    .into_iter()
+    .chain(crate::planner_settings::defaults())
+    .collect()
 }
 
 /// One session's settings, keyed case-insensitively but remembering the
@@ -293,7 +294,10 @@ fn normalize(key: &str, value: &str) -> DbResult<String> {
                 ));
             }
         },
-        _ => value.to_string(),
+        other => match crate::planner_settings::normalize(other, value) {
+            Some(checked) => checked?,
+            None => value.to_string(),
+        },
     })
 }
 
