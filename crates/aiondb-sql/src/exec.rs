@@ -57,7 +57,7 @@ impl<'b> Executor<'b> {
         e.eval(row, &mut env)
     }
 
-    fn check(&self) -> DbResult<()> {
+    pub(crate) fn check(&self) -> DbResult<()> {
         aiondb_storage::WaitLimits {
             cancel: Some(self.cancel.clone()),
             deadline: self.deadline,
@@ -173,6 +173,10 @@ impl<'b> Executor<'b> {
             Plan::Window { input, calls, .. } => {
                 let rows = self.run(input)?;
                 self.window(rows, calls)
+            }
+            Plan::ProjectSet { input, calls, .. } => {
+                let rows = self.run(input)?;
+                self.project_set(rows, calls)
             }
         }
     }

@@ -361,6 +361,54 @@ impl Expr {
         self.reads_no_row(true)
     }
 
+    /// Renumbers the columns of the current row this expression reads
+    /// (subquery plans read enclosing rows through [`Expr::Outer`], which
+    /// stays as it is).
+    pub(crate) fn map_columns(&mut self, f: &dyn Fn(usize) -> usize) {
+        let each = |es: &mut [Expr]| es.iter_mut().for_each(|x| x.map_columns(f));
+        match self {
+            Expr::Column(i, _) => *i = f(*i),
+            Expr::Const(..) | Expr::Outer { .. } | Expr::Param(..) => {}
+            Expr::Neg(x)
+            | Expr::Not(x)
+            | Expr::IsNull { expr: x, .. }
+            | Expr::Cast { expr: x, .. } => x.map_columns(f),
+            Expr::Binary { left, right, .. }
+            | Expr::Like {
+                expr: left,
+                pattern: right,
+                ..
+            } => {
+                left.map_columns(f);
+                right.map_columns(f);
+            }
+            Expr::InList { expr, list, .. } => {
+                expr.map_columns(f);
+                each(list);
+            }
+            Expr::Func { args, .. } | Expr::Array { items: args, .. } => each(args),
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                for o in operand.iter_mut().chain(otherwise.iter_mut()) {
+                    o.map_columns(f);
+                }
+                for (w, t) in whens {
+                    w.map_columns(f);
+                    t.map_columns(f);
+                }
+            }
+            Expr::Subquery { kind, .. } => {
+                if let SubqueryKind::In { left, .. } = kind {
+                    left.map_columns(f);
+                }
+            }
+        }
+    }
+
     fn reads_no_row(&self, outer_is_constant: bool) -> bool {
         let no_row = |e: &Expr| e.reads_no_row(outer_is_constant);
         match self {

@@ -49,6 +49,7 @@ mod ops;
 mod output;
 mod parse;
 mod plan;
+mod project_set;
 mod session_func;
 mod statement;
 mod view;

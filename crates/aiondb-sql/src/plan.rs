@@ -142,6 +142,25 @@ pub enum Plan {
         calls: Vec<WindowCall>,
         columns: Vec<Column>,
     },
+    /// Set-returning functions of a select list (PostgreSQL's ProjectSet):
+    /// each input row becomes as many rows as its longest function result,
+    /// the input columns repeated and shorter results padded with NULL; a
+    /// row whose functions all return nothing is dropped. Output: input +
+    /// one column per call.
+    ProjectSet {
+        input: Box<Plan>,
+        calls: Vec<SrfCall>,
+        columns: Vec<Column>,
+    },
+}
+
+/// A set-returning function call of a select list, e.g.
+/// `generate_series(1, n)`; its arguments read the ProjectSet's input row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SrfCall {
+    pub name: String,
+    pub args: Vec<Expr>,
+    pub ty: aiondb_core::DataType,
 }
 
 /// A window function call: `f(args) OVER (PARTITION BY .. ORDER BY ..)`.
@@ -165,7 +184,8 @@ impl Plan {
             | Plan::Project { columns, .. }
             | Plan::Aggregate { columns, .. }
             | Plan::CteRef { columns, .. }
-            | Plan::Window { columns, .. } => columns.clone(),
+            | Plan::Window { columns, .. }
+            | Plan::ProjectSet { columns, .. } => columns.clone(),
             Plan::Filter { input, .. }
             | Plan::Sort { input, .. }
             | Plan::Limit { input, .. }
@@ -224,6 +244,7 @@ impl Plan {
             Plan::CteRef { name, .. } => format!("CTE Scan on {name}"),
             Plan::With { .. } => "CTE".into(),
             Plan::Window { .. } => "WindowAgg".into(),
+            Plan::ProjectSet { .. } => "ProjectSet".into(),
         };
         out.push(format!("{pad}{line}"));
         match self {
@@ -233,7 +254,8 @@ impl Plan {
             | Plan::Sort { input, .. }
             | Plan::Limit { input, .. }
             | Plan::Distinct { input }
-            | Plan::Window { input, .. } => input.explain(depth + 1, out),
+            | Plan::Window { input, .. }
+            | Plan::ProjectSet { input, .. } => input.explain(depth + 1, out),
             Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
                 left.explain(depth + 1, out);
                 right.explain(depth + 1, out);

@@ -167,6 +167,9 @@ impl Binder<'_> {
             ));
         }
         let (args, _, _, _) = self.function_args(f, scope)?;
+        if crate::func::is_set_returning(&name) {
+            return self.set_returning_call(&name, args);
+        }
         if args.last().is_some_and(super::variadic::is_marker) {
             return self.call_variadic(&name, args);
         }

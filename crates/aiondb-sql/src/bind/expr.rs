@@ -779,6 +779,7 @@ impl Binder<'_> {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let agg = self.agg.take();
         let windows = self.windows.take();
+        let srfs = self.srfs.take();
         let outer_scope = match &agg {
             Some(AggContext { input, .. }) => input.clone(),
             None => scope.clone(),
@@ -792,6 +793,7 @@ impl Binder<'_> {
         self.outer_floor = floor.min(inner_floor);
         self.agg = agg;
         self.windows = windows;
+        self.srfs = srfs;
         let once = (inner_floor > own_scope)
             .then(|| NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         Ok((result?, once))

@@ -82,10 +82,10 @@ pub(crate) fn push_into_joins(plan: Plan, pred: &Expr) -> Plan {
     let mut at_step: Vec<Vec<Expr>> = vec![Vec::new(); n];
     for (mut c, rels) in movable {
         if let [only] = rels[..] {
-            map_columns(&mut c, &|i| i - starts[only]);
+            c.map_columns(&|i| i - starts[only]);
             own[only].push(c);
         } else {
-            map_columns(&mut c, &|i| {
+            c.map_columns(&|i| {
                 let r = relation_of(i);
                 new_start[r] + (i - starts[r])
             });
@@ -258,49 +258,6 @@ fn reads_columns(e: &Expr, out: &mut Vec<usize>) -> bool {
                 && otherwise.as_deref().is_none_or(|o| reads_columns(o, out))
         }
         _ => false,
-    }
-}
-
-/// Renumbers the columns of an expression accepted by [`reads_columns`].
-fn map_columns(e: &mut Expr, f: &dyn Fn(usize) -> usize) {
-    match e {
-        Expr::Column(i, _) => *i = f(*i),
-        Expr::Neg(x) | Expr::Not(x) | Expr::IsNull { expr: x, .. } | Expr::Cast { expr: x, .. } => {
-            map_columns(x, f)
-        }
-        Expr::Binary { left, right, .. } => {
-            map_columns(left, f);
-            map_columns(right, f);
-        }
-        Expr::Like { expr, pattern, .. } => {
-            map_columns(expr, f);
-            map_columns(pattern, f);
-        }
-        Expr::InList { expr, list, .. } => {
-            map_columns(expr, f);
-            list.iter_mut().for_each(|x| map_columns(x, f));
-        }
-        Expr::Func { args, .. } | Expr::Array { items: args, .. } => {
-            args.iter_mut().for_each(|x| map_columns(x, f))
-        }
-        Expr::Case {
-            operand,
-            whens,
-            otherwise,
-            ..
-        } => {
-            if let Some(o) = operand {
-                map_columns(o, f);
-            }
-            for (w, t) in whens {
-                map_columns(w, f);
-                map_columns(t, f);
-            }
-            if let Some(o) = otherwise {
-                map_columns(o, f);
-            }
-        }
-        _ => {}
     }
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod from;
 mod join_filter;
 mod order;
 pub(crate) mod query;
+mod srf;
 mod subscript;
 mod variadic;
 
@@ -132,6 +133,9 @@ pub struct Binder<'a> {
     /// Window calls found while binding the select list.
     pub(crate) windows: Option<Vec<crate::plan::WindowCall>>,
     pub(crate) window_base: usize,
+    /// Set-returning calls found while binding the select list (`None`
+    /// where they are not allowed); see [`srf`].
+    pub(crate) srfs: Option<Vec<crate::plan::SrfCall>>,
     /// Depth of CASE branches known never to run: constant folding there
     /// leaves errors for run time (where they never happen).
     pub(crate) unreachable: usize,
@@ -158,6 +162,7 @@ impl<'a> Binder<'a> {
             agg: None,
             windows: None,
             window_base: 0,
+            srfs: None,
             unreachable: 0,
             outer_floor: usize::MAX,
         }

@@ -644,6 +644,7 @@ fn bind_select(
     let input_width = if grouped { 0 } else { scope.columns.len() };
     b.windows = Some(Vec::new());
     b.window_base = input_width;
+    b.srfs = Some(Vec::new());
     type Bound = (Vec<Expr>, Option<Expr>, Vec<OrderTarget>);
     let result = (|| -> DbResult<Bound> {
         let mut exprs = Vec::new();
@@ -653,7 +654,7 @@ fn bind_select(
         }
         let having = match &s.having {
             Some(h) => {
-                let x = b.bind_expr(h, &scope)?;
+                let x = b.without_srfs(|b| b.bind_expr(h, &scope))?;
                 Some(b.coerce_to(x, &DataType::Bool)?)
             }
             None => None,
@@ -676,8 +677,9 @@ fn bind_select(
         Ok((exprs, having, keys))
     })();
     let windows = b.windows.take().unwrap_or_default();
+    let srfs = b.srfs.take().unwrap_or_default();
     let agg = b.agg.take();
-    let (mut exprs, having, keys) = result?;
+    let (mut exprs, having, mut keys) = result?;
     let _ = &mut columns_scope;
     if let Some(ctx) = agg {
         let mut columns: Vec<Column> = ctx
@@ -725,6 +727,11 @@ fn bind_select(
             columns,
         };
     }
+    let key_exprs = keys.iter_mut().filter_map(|k| match k {
+        OrderTarget::Expr(x) => Some(x),
+        OrderTarget::Output(_) => None,
+    });
+    plan = super::srf::project_set(plan, srfs, exprs.iter_mut().chain(key_exprs));
     // Output columns.
     let mut out_columns = Vec::new();
     for ((e, name), x) in items.iter().zip(exprs.iter_mut()) {

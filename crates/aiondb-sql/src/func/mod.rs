@@ -10,7 +10,7 @@ mod to_date;
 pub use signatures::param_position;
 pub(crate) use signatures::undefined;
 pub use signatures::{aggregate_type, return_type};
-pub use srf::{table_function, table_function_type};
+pub use srf::{is_set_returning, table_function, table_function_type};
 
 use crate::expr::EvalEnv;
 use crate::ops;

@@ -4,6 +4,12 @@ use super::{int_arg, undefined};
 use crate::ops;
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
 
+/// True for the set-returning functions (allowed in FROM and in a select
+/// list, nowhere else).
+pub fn is_set_returning(name: &str) -> bool {
+    matches!(name, "generate_series" | "unnest")
+}
+
 /// Output columns of a set-returning function in FROM.
 pub fn table_function_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     match name {
