@@ -27,6 +27,7 @@ mod cursor;
 mod engine;
 pub mod password;
 mod planner_settings;
+mod prepared_sql;
 mod read_only;
 mod role_stmt;
 mod session;

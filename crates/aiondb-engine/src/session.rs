@@ -62,6 +62,11 @@ impl PreparedStatement {
     pub fn columns(&self) -> &[Column] {
         &self.inner.columns
     }
+
+    /// The statement; `None` for an empty query string.
+    pub(crate) fn command(&self) -> Option<&Command> {
+        self.inner.statement.as_ref()
+    }
 }
 
 pub(crate) struct Block {
@@ -97,6 +102,8 @@ pub struct Session {
     pub(crate) multi_statement: bool,
     /// Open cursors by name.
     pub(crate) cursors: HashMap<String, Cursor>,
+    /// Statements of SQL PREPARE by name (see `prepared_sql`).
+    pub(crate) sql_prepared: HashMap<String, PreparedStatement>,
     /// Counts explicit transaction blocks, so a cursor knows its own.
     pub(crate) block_serial: u64,
     key: (i32, i32),
@@ -132,6 +139,7 @@ impl Session {
             pipeline: false,
             multi_statement: false,
             cursors: HashMap::new(),
+            sql_prepared: HashMap::new(),
             block_serial: 0,
             key,
             cancel,
@@ -244,6 +252,16 @@ impl Session {
                 }),
             });
         };
+        self.describe_command(statement, hints, sql)
+    }
+
+    /// Describes a parsed statement (its text `sql` locates errors).
+    pub(crate) fn describe_command(
+        &mut self,
+        statement: Command,
+        hints: Vec<DataType>,
+        sql: &str,
+    ) -> DbResult<PreparedStatement> {
         let description = match &statement {
             Command::Sql(stmt) if is_cursor_statement(stmt) => aiondb_sql::Description {
                 params: hints.clone(),
@@ -413,7 +431,7 @@ impl Session {
     }
 
     /// Runs one statement with bound parameter values.
-    fn run(&mut self, command: &Command, params: &[Value]) -> DbResult<StatementOutput> {
+    pub(crate) fn run(&mut self, command: &Command, params: &[Value]) -> DbResult<StatementOutput> {
         self.cancel.store(false, Ordering::Release);
         let stmt = match command {
             Command::Sql(s) => s.as_ref(),
@@ -698,6 +716,9 @@ pub(crate) fn is_session_statement(stmt: &Statement) -> bool {
             | Statement::Reset(_)
             | Statement::ShowVariable { .. }
             | Statement::Discard { .. }
+            | Statement::Prepare { .. }
+            | Statement::Execute { .. }
+            | Statement::Deallocate { .. }
     )
 }
 

@@ -55,7 +55,7 @@ impl Session {
                     vec![Column::computed(name, DataType::Text)]
                 }
             }
-            _ => Vec::new(),
+            _ => self.prepared_sql_columns(stmt),
         }
     }
 
@@ -85,6 +85,9 @@ impl Session {
     }
 
     pub(crate) fn run_session_statement(&mut self, stmt: &Statement) -> DbResult<StatementOutput> {
+        if let Some(r) = self.run_prepared_sql(stmt) {
+            return r;
+        }
         match stmt {
             Statement::StartTransaction { .. }
             | Statement::Commit { .. }
@@ -190,6 +193,7 @@ impl Session {
                     for (name, _) in self.settings.all() {
                         let _ = self.settings.reset(&name);
                     }
+                    self.sql_prepared.clear();
                     command("DISCARD ALL")
                 }
                 other => Err(unsupported(&format!("DISCARD {other}"))),

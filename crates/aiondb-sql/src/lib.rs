@@ -30,6 +30,7 @@
 
 pub mod types;
 
+mod arguments;
 mod bind;
 mod catalog;
 mod catalog_oids;
@@ -54,6 +55,8 @@ mod session_func;
 mod statement;
 mod view;
 
+pub use arguments::evaluate_arguments;
+pub use bind::expr::data_type as sql_data_type;
 pub use copy::{CopyIn, finish_copy_in, start_copy_in};
 pub use ddl::check_no_select_into;
 pub use namespace::{TEMP_SCHEMA_PREFIX, drop_temp_schema, is_temp_schema};

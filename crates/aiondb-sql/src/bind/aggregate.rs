@@ -23,7 +23,8 @@ impl Binder<'_> {
         let ctx = self.agg.take();
         let attempt = ctx.as_ref().map(|c| {
             let input = c.input.clone();
-            let bound = self.without_srfs(|b| b.bind_plain(e, &input));
+            let bound =
+                self.without_srfs(super::srf::NOT_ALLOWED_HERE, |b| b.bind_plain(e, &input));
             (bound, c.group_exprs.clone())
         });
         self.agg = ctx;
@@ -64,7 +65,7 @@ impl Binder<'_> {
         self.agg = None;
         let result = (|| -> DbResult<AggCall> {
             let (args, star, distinct, order_by) =
-                self.without_srfs(|b| b.function_args(f, &input))?;
+                self.without_srfs(super::srf::IN_AGGREGATE, |b| b.function_args(f, &input))?;
             let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
             let ty = crate::func::aggregate_type(name, &types)?;
             let args = match name {
@@ -229,7 +230,8 @@ impl Binder<'_> {
                 "window functions are not allowed here",
             ));
         }
-        let (args, _, _, _) = self.without_srfs(|b| b.function_args(f, scope))?;
+        let (args, _, _, _) =
+            self.without_srfs(super::srf::IN_WINDOW, |b| b.function_args(f, scope))?;
         let mut partition_by = Vec::new();
         for p in &spec.partition_by {
             partition_by.push(self.bind_expr(p, scope)?);

@@ -136,6 +136,8 @@ pub struct Binder<'a> {
     /// Set-returning calls found while binding the select list (`None`
     /// where they are not allowed); see [`srf`].
     pub(crate) srfs: Option<Vec<crate::plan::SrfCall>>,
+    /// Why a set-returning call is refused where `srfs` is `None`.
+    pub(crate) srf_refusal: &'static str,
     /// Depth of CASE branches known never to run: constant folding there
     /// leaves errors for run time (where they never happen).
     pub(crate) unreachable: usize,
@@ -163,6 +165,7 @@ impl<'a> Binder<'a> {
             windows: None,
             window_base: 0,
             srfs: None,
+            srf_refusal: srf::NOT_ALLOWED_HERE,
             unreachable: 0,
             outer_floor: usize::MAX,
         }

@@ -147,7 +147,9 @@ pub(super) fn check_order_names(
         }
         let agg = b.agg.take();
         let windows = b.windows.take();
-        let bound = b.without_srfs(|b| b.bind_expr(&item.expr, scope));
+        let bound = b.without_srfs(super::srf::NOT_ALLOWED_HERE, |b| {
+            b.bind_expr(&item.expr, scope)
+        });
         b.agg = agg;
         b.windows = windows;
         if let Err(e) = bound

@@ -523,7 +523,7 @@ fn bind_select(
                 "aggregate functions are not allowed in WHERE",
             ));
         }
-        let pred = b.bind_expr(w, &scope)?;
+        let pred = b.without_srfs(super::srf::IN_WHERE, |b| b.bind_expr(w, &scope))?;
         let pred = b.coerce_to(pred, &DataType::Bool)?;
         plan = with_filter(plan, pred);
     }
@@ -654,7 +654,7 @@ fn bind_select(
         }
         let having = match &s.having {
             Some(h) => {
-                let x = b.without_srfs(|b| b.bind_expr(h, &scope))?;
+                let x = b.without_srfs(super::srf::IN_HAVING, |b| b.bind_expr(h, &scope))?;
                 Some(b.coerce_to(x, &DataType::Bool)?)
             }
             None => None,

@@ -28,6 +28,15 @@ use aiondb_core::{DataType, DbError, DbResult, SqlState};
 /// no real row is this wide.
 const SRF_SLOT: usize = 1 << 40;
 
+/// The refusal where no clause names itself.
+pub(super) const NOT_ALLOWED_HERE: &str = "set-returning functions are not allowed here";
+pub(super) const IN_WHERE: &str = "set-returning functions are not allowed in WHERE";
+pub(super) const IN_HAVING: &str = "set-returning functions are not allowed in HAVING";
+pub(super) const IN_AGGREGATE: &str =
+    "aggregate function calls cannot contain set-returning function calls";
+pub(super) const IN_WINDOW: &str =
+    "window function calls cannot contain set-returning function calls";
+
 fn not_allowed(message: &str) -> DbError {
     DbError::new(SqlState::FEATURE_NOT_SUPPORTED, message)
 }
@@ -49,7 +58,7 @@ impl Binder<'_> {
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
         let ty = crate::func::table_function_type(name, &types)?;
         let Some(calls) = self.srfs.as_mut() else {
-            return Err(not_allowed("set-returning functions are not allowed here"));
+            return Err(not_allowed(self.srf_refusal));
         };
         if args.iter().any(reads_placeholder) {
             return Err(not_allowed(
@@ -64,12 +73,18 @@ impl Binder<'_> {
         Ok(Expr::Column(SRF_SLOT + calls.len() - 1, ty))
     }
 
-    /// Runs `bind` with set-returning functions refused (aggregate and
-    /// window arguments, HAVING, trial bindings).
-    pub(super) fn without_srfs<T>(&mut self, bind: impl FnOnce(&mut Self) -> T) -> T {
+    /// Runs `bind` with set-returning functions refused with `refusal`
+    /// (WHERE, HAVING, aggregate and window arguments, trial bindings).
+    pub(super) fn without_srfs<T>(
+        &mut self,
+        refusal: &'static str,
+        bind: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let srfs = self.srfs.take();
+        let outer_refusal = std::mem::replace(&mut self.srf_refusal, refusal);
         let out = bind(self);
         self.srfs = srfs;
+        self.srf_refusal = outer_refusal;
         out
     }
 }
