@@ -3,9 +3,12 @@
 mod format;
 mod ident;
 mod int_bool;
+mod num_format;
 mod signatures;
 mod srf;
+mod to_char_num;
 mod to_date;
+mod to_number;
 
 pub use signatures::param_position;
 pub(crate) use signatures::undefined;
@@ -751,7 +754,32 @@ pub fn call(
             &types[1],
             &DataType::Interval,
         )?,
-        "to_char" => Value::Text(text(&a0, &t0)?),
+        "to_char" => {
+            let fmt = text(
+                args.get(1).unwrap_or(&Value::Null),
+                types.get(1).unwrap_or(&t0),
+            )?;
+            let arg = match a0 {
+                Value::Int2(v) => to_char_num::NumArg::Int(v as i64, false),
+                Value::Int4(v) => to_char_num::NumArg::Int(v as i64, false),
+                Value::Int8(v) => to_char_num::NumArg::Int(v, true),
+                Value::Numeric(n) => to_char_num::NumArg::Numeric(n),
+                Value::Float4(v) => to_char_num::NumArg::Float4(v),
+                Value::Float8(v) => to_char_num::NumArg::Float8(v),
+                other => return Ok(Value::Text(text(&other, &t0)?)),
+            };
+            Value::Text(to_char_num::to_char(arg, &fmt)?)
+        }
+        "to_number" => {
+            let fmt = text(
+                args.get(1).unwrap_or(&Value::Null),
+                types.get(1).unwrap_or(&t0),
+            )?;
+            match to_number::to_number(&text(&a0, &t0)?, &fmt)? {
+                Some(n) => Value::Numeric(n),
+                None => Value::Null,
+            }
+        }
         _ => return Err(undefined(name, types)),
     })
 }
