@@ -8,6 +8,7 @@ use super::num_format::{Key, LSign, Node, NumDesc, parse};
 use crate::types::{FormatOptions, parse_text};
 use aiondb_core::{DataType, DbError, DbResult, Numeric, Value};
 use bigdecimal::BigDecimal;
+use bigdecimal::num_bigint::BigInt;
 
 /// `to_number(input, fmt)`; `None` (SQL NULL) for an empty template.
 pub(crate) fn to_number(input: &str, fmt: &str) -> DbResult<Option<Numeric>> {
@@ -54,15 +55,15 @@ pub(crate) fn to_number(input: &str, fmt: &str) -> DbResult<Option<Numeric>> {
         Numeric::Finite(d) if num.multi_flag => {
             // PostgreSQL multiplies by power(10, -multi), a numeric with 16
             // fractional digits (so 0 for more than 16 `V` digits).
+            // Built by hand: BigDecimal's `*` drops the scale of a factor
+            // equal to one.
+            let (digits, scale) = d.as_bigint_and_exponent();
             let factor = if num.multi <= 16 {
-                BigDecimal::new(
-                    bigdecimal::num_bigint::BigInt::from(10u8).pow((16 - num.multi) as u32),
-                    16,
-                )
+                BigInt::from(10u8).pow((16 - num.multi) as u32)
             } else {
-                BigDecimal::new(0.into(), 16)
+                BigInt::from(0u8)
             };
-            Numeric::Finite(d * factor)
+            Numeric::Finite(BigDecimal::new(digits * factor, scale + 16))
         }
         other => other,
     }))
@@ -260,6 +261,7 @@ mod tests {
             ("42nd", "99th", "42"),
             ("1234", "9999V99", "12.3400000000000000"),
             ("12345", "9V9999", "1.2345000000000000"),
+            ("18", "99V", "18.0000000000000000"),
         ] {
             assert_eq!(n(input, fmt), want, "to_number({input:?}, {fmt:?})");
         }
