@@ -7,6 +7,7 @@ mod num_format;
 mod signatures;
 mod srf;
 mod to_char_num;
+mod to_char_time;
 mod to_date;
 mod to_number;
 
@@ -766,6 +767,26 @@ pub fn call(
                 Value::Numeric(n) => to_char_num::NumArg::Numeric(n),
                 Value::Float4(v) => to_char_num::NumArg::Float4(v),
                 Value::Float8(v) => to_char_num::NumArg::Float8(v),
+                Value::Timestamp(t) => {
+                    let tm = to_char_time::Tm::from_local(t);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                Value::Timestamptz(t) => {
+                    let tm = to_char_time::Tm::from_utc(t, session_format(env).timezone);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                Value::Date(d) => {
+                    // date -> timestamptz: local midnight in the session zone.
+                    let tz = session_format(env).timezone;
+                    let local = d as i64 * 86_400_000_000;
+                    let utc = local - tz.offset_at_local(local) as i64 * 1_000_000;
+                    let tm = to_char_time::Tm::from_utc(utc, tz);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                Value::Interval(iv) => {
+                    let tm = to_char_time::Tm::from_interval(&iv);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
                 other => return Ok(Value::Text(text(&other, &t0)?)),
             };
             Value::Text(to_char_num::to_char(arg, &fmt)?)
