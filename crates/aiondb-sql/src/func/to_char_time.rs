@@ -233,18 +233,29 @@ fn pad_name(s: String, fm: bool, width: usize) -> String {
 pub(crate) fn to_char(tm: &Tm, fmt: &str) -> DbResult<String> {
     let mut out = String::new();
     let mut rest = fmt;
+    // After a prefix that no keyword follows, the next character is text.
+    let mut after_prefix = false;
     while let Some(c) = rest.chars().next() {
         // At most one prefix per keyword: FM (fill mode) or TM (ignored).
         let mut fm = false;
         let mut prefixed = rest;
         for (p, is_fm) in [("FM", true), ("fm", true), ("TM", false), ("tm", false)] {
+            if after_prefix {
+                break;
+            }
             if let Some(r) = rest.strip_prefix(p) {
                 fm = is_fm;
                 prefixed = r;
                 break;
             }
         }
-        if let Some(key) = KEYWORDS.iter().find(|k| prefixed.starts_with(*k)) {
+        let keyword = if after_prefix {
+            None
+        } else {
+            KEYWORDS.iter().find(|k| prefixed.starts_with(*k))
+        };
+        after_prefix = false;
+        if let Some(key) = keyword {
             rest = &prefixed[key.len()..];
             let (th, upper) = if let Some(r) = rest.strip_prefix("TH") {
                 rest = r;
@@ -268,6 +279,7 @@ pub(crate) fn to_char(tm: &Tm, fmt: &str) -> DbResult<String> {
         if prefixed.len() != rest.len() {
             // A prefix with no keyword after it is dropped.
             rest = prefixed;
+            after_prefix = true;
             continue;
         }
         if c == '"' {
@@ -450,8 +462,8 @@ fn field(tm: &Tm, key: &str, fm: bool) -> DbResult<(String, bool)> {
             }
         }
         "Y,YYY" => format!("{},{:03}", year / 1000, year % 1000),
-        "YYYY" => pad_signed(year, fm, 4),
-        "YYY" | "YY" | "Y" => last_digits(pad_signed(year, fm, upper.len()), upper.len()),
+        "YYYY" => year_digits(year, year, 4, fm),
+        "YYY" | "YY" | "Y" => year_digits(year, year, upper.len(), fm),
         "IDDD" => {
             let (_, iy) = iso_week_year(tm.year, tm.mon, tm.mday);
             let d = date2j(tm.year, tm.mon, tm.mday) - isoweek2j(iy, 1) + 1;
@@ -459,13 +471,7 @@ fn field(tm: &Tm, key: &str, fm: bool) -> DbResult<(String, bool)> {
         }
         "IYYY" | "IYY" | "IY" | "I" => {
             let (_, iy) = iso_week_year(tm.year, tm.mon, tm.mday);
-            let iy = adjust_year(tm, iy);
-            let s = pad_signed(iy, fm, upper.len());
-            if upper == "IYYY" {
-                s
-            } else {
-                last_digits(s, upper.len())
-            }
+            year_digits(adjust_year(tm, iy), year, upper.len(), fm)
         }
         "J" => date2j(tm.year, tm.mon, tm.mday).to_string(),
         "RM" => {
@@ -493,12 +499,20 @@ fn field(tm: &Tm, key: &str, fm: bool) -> DbResult<(String, bool)> {
     Ok((text, true))
 }
 
-/// The last `n` characters of a printed year (`YYY`, `YY`, `Y`).
-fn last_digits(s: String, n: usize) -> String {
-    if s.len() > n {
-        s[s.len() - n..].to_string()
+/// `YYYY`..`Y` (and the ISO forms): the value modulo 10^n (C `%`, so a
+/// negative interval year stays negative), padded to `n` digits, or one
+/// more when the calendar year `sign_of` is negative (as formatting.c does,
+/// even for the ISO year).
+fn year_digits(value: i64, sign_of: i64, n: usize, fm: bool) -> String {
+    let v = if n < 4 {
+        value % 10i64.pow(n as u32)
     } else {
-        s
+        value
+    };
+    if fm {
+        v.to_string()
+    } else {
+        pad(v, if sign_of >= 0 { n } else { n + 1 })
     }
 }
 

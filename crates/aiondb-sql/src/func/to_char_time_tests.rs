@@ -570,3 +570,10 @@ fn day_names_are_invalid_for_intervals() {
         assert_eq!(e.code, SqlState::INVALID_DATETIME_FORMAT, "{fmt}");
     }
 }
+
+#[test]
+fn prefix_without_keyword_makes_next_char_literal() {
+    let tm = Tm::from_local(846_811_800_000_000);
+    assert_eq!(to_char(&tm, "FMFMMonthTHFF1").unwrap(), "F11onthTH0");
+    assert_eq!(to_char(&tm, "FMFM").unwrap(), "FM");
+}
