@@ -787,6 +787,16 @@ pub fn call(
                     let tm = to_char_time::Tm::from_interval(&iv);
                     return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
                 }
+                Value::Time(t) => {
+                    // No to_char(time): PostgreSQL casts time to interval.
+                    let iv = aiondb_core::Interval {
+                        months: 0,
+                        days: 0,
+                        micros: t,
+                    };
+                    let tm = to_char_time::Tm::from_interval(&iv);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
                 other => return Ok(Value::Text(text(&other, &t0)?)),
             };
             Value::Text(to_char_num::to_char(arg, &fmt)?)
