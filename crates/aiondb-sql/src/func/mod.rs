@@ -3,9 +3,13 @@
 mod format;
 mod ident;
 mod int_bool;
+mod num_format;
 mod signatures;
 mod srf;
+mod to_char_num;
+mod to_char_time;
 mod to_date;
+mod to_number;
 
 pub use signatures::param_position;
 pub(crate) use signatures::undefined;
@@ -751,7 +755,62 @@ pub fn call(
             &types[1],
             &DataType::Interval,
         )?,
-        "to_char" => Value::Text(text(&a0, &t0)?),
+        "to_char" => {
+            let fmt = text(
+                args.get(1).unwrap_or(&Value::Null),
+                types.get(1).unwrap_or(&t0),
+            )?;
+            let arg = match a0 {
+                Value::Int2(v) => to_char_num::NumArg::Int(v as i64, false),
+                Value::Int4(v) => to_char_num::NumArg::Int(v as i64, false),
+                Value::Int8(v) => to_char_num::NumArg::Int(v, true),
+                Value::Numeric(n) => to_char_num::NumArg::Numeric(n),
+                Value::Float4(v) => to_char_num::NumArg::Float4(v),
+                Value::Float8(v) => to_char_num::NumArg::Float8(v),
+                Value::Timestamp(t) => {
+                    let tm = to_char_time::Tm::from_local(t);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                Value::Timestamptz(t) => {
+                    let tm = to_char_time::Tm::from_utc(t, session_format(env).timezone);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                Value::Date(d) => {
+                    // date -> timestamptz: local midnight in the session zone.
+                    let tz = session_format(env).timezone;
+                    let local = d as i64 * 86_400_000_000;
+                    let utc = local - tz.offset_at_local(local) as i64 * 1_000_000;
+                    let tm = to_char_time::Tm::from_utc(utc, tz);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                Value::Interval(iv) => {
+                    let tm = to_char_time::Tm::from_interval(&iv);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                Value::Time(t) => {
+                    // No to_char(time): PostgreSQL casts time to interval.
+                    let iv = aiondb_core::Interval {
+                        months: 0,
+                        days: 0,
+                        micros: t,
+                    };
+                    let tm = to_char_time::Tm::from_interval(&iv);
+                    return Ok(Value::Text(to_char_time::to_char(&tm, &fmt)?));
+                }
+                other => return Ok(Value::Text(text(&other, &t0)?)),
+            };
+            Value::Text(to_char_num::to_char(arg, &fmt)?)
+        }
+        "to_number" => {
+            let fmt = text(
+                args.get(1).unwrap_or(&Value::Null),
+                types.get(1).unwrap_or(&t0),
+            )?;
+            match to_number::to_number(&text(&a0, &t0)?, &fmt)? {
+                Some(n) => Value::Numeric(n),
+                None => Value::Null,
+            }
+        }
         _ => return Err(undefined(name, types)),
     })
 }

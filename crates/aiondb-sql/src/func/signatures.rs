@@ -255,6 +255,7 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
         "date_trunc" => args.get(1).cloned().unwrap_or(T::Timestamp),
         "age" => T::Interval,
         "to_char" => T::Text,
+        "to_number" if args.len() == 2 && args.iter().all(string_like) => T::Numeric(None),
         "pg_typeof" => T::Text,
         "json_build_object" | "to_json" | "row_to_json" | "json_agg" => T::Json,
         "to_jsonb" | "jsonb_build_object" => T::Jsonb,

@@ -63,6 +63,7 @@ pub use binary::{decode_binary, encode_binary};
 pub use cast::{cast, cast_assignment};
 pub use interval::{format_interval, format_interval_verbose, parse_interval};
 pub use names::parse_type_name;
+pub use numeric::numeric_to_i64;
 
 /// The session's `TimeZone`, as far as AionDB models it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
