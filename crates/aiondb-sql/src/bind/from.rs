@@ -326,7 +326,7 @@ fn table_factor(
                 };
                 return Ok((Plan::System { name: key, columns }, scope));
             }
-            let table = b.table(schema.as_deref(), &rel)?;
+            let table = b.table_named(name)?;
             let columns = alias_columns(table_columns(&table), alias.as_ref())?;
             let scope = Scope::of_relation(&columns, &alias_name, &rel);
             Ok((

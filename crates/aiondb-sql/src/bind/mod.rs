@@ -15,6 +15,7 @@ mod variadic;
 use crate::output::Column;
 use aiondb_core::{DataType, DbError, DbResult, SqlState};
 use aiondb_storage::{Catalog, TableSchema};
+use sqlparser::ast::{self, Spanned};
 use std::sync::Arc;
 
 pub use query::bind_query;
@@ -189,6 +190,18 @@ impl<'a> Binder<'a> {
     pub fn table(&self, schema: Option<&str>, name: &str) -> DbResult<Arc<TableSchema>> {
         self.find_table(schema, name)?
             .ok_or_else(|| undefined_table(schema, name))
+    }
+
+    /// Resolves a table as written in the statement; an unknown one is
+    /// reported at the name, as PostgreSQL does.
+    pub fn table_named(&self, name: &ast::ObjectName) -> DbResult<Arc<TableSchema>> {
+        let (schema, rel) = crate::parse::object_name(name);
+        self.table(schema.as_deref(), &rel).map_err(|e| {
+            match (e.position, crate::parse::span_position(name.span())) {
+                (None, Some(p)) if e.code == SqlState::UNDEFINED_TABLE => e.with_position(p),
+                _ => e,
+            }
+        })
     }
 
     pub fn find_table(

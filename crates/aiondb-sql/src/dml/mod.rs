@@ -43,7 +43,7 @@ fn table_of(b: &Binder<'_>, name: &ast::ObjectName) -> DbResult<Arc<TableSchema>
             format!("permission denied: \"{rel}\" is a system catalog"),
         ));
     }
-    b.table(schema.as_deref(), &rel)
+    b.table_named(name)
 }
 
 fn parse_expr(sql: &str) -> DbResult<ast::Expr> {
