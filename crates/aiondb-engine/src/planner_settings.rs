@@ -19,10 +19,36 @@ enum Kind {
     Real,
     /// An integer within the range.
     Int(i64, i64),
-    /// A size: an integer with an optional kB/MB/GB/TB unit.
-    Memory,
+    /// A size: an integer with an optional kB/MB/GB/TB unit; a bare
+    /// number counts `unit_kb` kilobytes; at least `min_kb`.
+    Memory {
+        unit_kb: u64,
+        min_kb: u64,
+    },
     /// One of the listed words.
     Choice(&'static [&'static str]),
+}
+
+/// Sizes counted in kilobytes / in 8kB pages, from zero.
+const MEMORY_KB: Kind = Kind::Memory {
+    unit_kb: 1,
+    min_kb: 0,
+};
+const MEMORY_PAGES: Kind = Kind::Memory {
+    unit_kb: 8,
+    min_kb: 0,
+};
+
+impl Kind {
+    const fn min(self, kb: u64) -> Kind {
+        match self {
+            Kind::Memory { unit_kb, .. } => Kind::Memory {
+                unit_kb,
+                min_kb: kb,
+            },
+            other => other,
+        }
+    }
 }
 
 /// The planner settings with PostgreSQL 15's defaults.
@@ -68,11 +94,11 @@ const PLANNER_SETTINGS: &[(&str, &str, Kind)] = &[
     ("join_collapse_limit", "8", Kind::Int(1, i32::MAX as i64)),
     ("default_statistics_target", "100", Kind::Int(1, 10000)),
     ("max_parallel_workers_per_gather", "2", Kind::Int(0, 1024)),
-    ("work_mem", "4MB", Kind::Memory),
-    ("maintenance_work_mem", "64MB", Kind::Memory),
-    ("effective_cache_size", "4GB", Kind::Memory),
-    ("min_parallel_table_scan_size", "8MB", Kind::Memory),
-    ("min_parallel_index_scan_size", "512kB", Kind::Memory),
+    ("work_mem", "4MB", MEMORY_KB.min(64)),
+    ("maintenance_work_mem", "64MB", MEMORY_KB.min(1024)),
+    ("effective_cache_size", "4GB", MEMORY_PAGES.min(8)),
+    ("min_parallel_table_scan_size", "8MB", MEMORY_PAGES),
+    ("min_parallel_index_scan_size", "512kB", MEMORY_PAGES),
     (
         "constraint_exclusion",
         "partition",
@@ -121,7 +147,11 @@ pub(crate) fn normalize(key: &str, value: &str) -> Option<DbResult<String>> {
             Ok(_) => Err(invalid("value out of range")),
             Err(_) => Err(invalid("invalid value")),
         },
-        Kind::Memory => memory(v).ok_or_else(|| invalid("invalid value")),
+        Kind::Memory { unit_kb, min_kb } => match memory_kb(v, *unit_kb) {
+            Some(kb) if kb >= *min_kb => Ok(show_memory(kb)),
+            Some(_) => Err(invalid("value out of range")),
+            None => Err(invalid("invalid value")),
+        },
         Kind::Choice(words) => {
             let w = v.to_ascii_lowercase();
             if words.contains(&w.as_str()) {
@@ -133,27 +163,32 @@ pub(crate) fn normalize(key: &str, value: &str) -> Option<DbResult<String>> {
     })
 }
 
-/// A memory size as PostgreSQL shows it: kilobytes by default, in the
-/// largest unit that divides it exactly (`1024` -> `1MB`).
-fn memory(v: &str) -> Option<String> {
+/// A memory size in kilobytes; a bare number counts `unit_kb` each.
+fn memory_kb(v: &str, unit_kb: u64) -> Option<u64> {
     let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
     let (num, unit) = v.split_at(split);
     let n: u64 = num.parse().ok()?;
-    let kb = match unit.trim() {
-        "" | "kB" => n,
-        "MB" => n.checked_mul(1024)?,
-        "GB" => n.checked_mul(1024 * 1024)?,
-        "TB" => n.checked_mul(1024 * 1024 * 1024)?,
-        _ => return None,
-    };
-    if kb < 64 {
-        return None;
+    match unit.trim() {
+        "" => n.checked_mul(unit_kb),
+        "kB" => Some(n),
+        "MB" => n.checked_mul(1024),
+        "GB" => n.checked_mul(1024 * 1024),
+        "TB" => n.checked_mul(1024 * 1024 * 1024),
+        _ => None,
+    }
+}
+
+/// A memory size as PostgreSQL shows it: in the largest unit that divides
+/// it exactly (`1024` kB -> `1MB`).
+fn show_memory(kb: u64) -> String {
+    if kb == 0 {
+        return "0".into();
     }
     let units = [("TB", 1u64 << 30), ("GB", 1 << 20), ("MB", 1 << 10)];
-    Some(units.iter().find(|(_, size)| kb % size == 0).map_or_else(
+    units.iter().find(|(_, size)| kb.is_multiple_of(*size)).map_or_else(
         || format!("{kb}kB"),
         |(u, size)| format!("{}{u}", kb / size),
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -173,6 +208,14 @@ mod tests {
         assert_eq!(
             normalize("work_mem", "100kB").map(Result::ok),
             Some(Some("100kB".into()))
+        );
+        assert_eq!(
+            normalize("min_parallel_table_scan_size", "0").map(Result::ok),
+            Some(Some("0".into()))
+        );
+        assert_eq!(
+            normalize("min_parallel_table_scan_size", "1024").map(Result::ok),
+            Some(Some("8MB".into()))
         );
         assert_eq!(
             normalize("jit_above_cost", "0").map(Result::ok),
