@@ -185,10 +185,13 @@ fn show_memory(kb: u64) -> String {
         return "0".into();
     }
     let units = [("TB", 1u64 << 30), ("GB", 1 << 20), ("MB", 1 << 10)];
-    units.iter().find(|(_, size)| kb.is_multiple_of(*size)).map_or_else(
-        || format!("{kb}kB"),
-        |(u, size)| format!("{}{u}", kb / size),
-    )
+    units
+        .iter()
+        .find(|(_, size)| kb.is_multiple_of(*size))
+        .map_or_else(
+            || format!("{kb}kB"),
+            |(u, size)| format!("{}{u}", kb / size),
+        )
 }
 
 #[cfg(test)]

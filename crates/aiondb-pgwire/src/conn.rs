@@ -42,10 +42,17 @@ fn poisoned() -> bool {
     POISONED.try_with(Cell::get).unwrap_or(false)
 }
 
-/// Runs a blocking engine call off the async scheduler, turning a panic
-/// into an internal error (and marking the connection for closing).
+/// Runs a blocking engine call, turning a panic into an internal error
+/// (and marking the connection for closing).
 pub fn blocking<T>(f: impl FnOnce() -> T) -> Result<T, DbError> {
-    let result = tokio::task::block_in_place(|| catch_unwind(AssertUnwindSafe(f)));
+    let call = || catch_unwind(AssertUnwindSafe(f));
+    // On a backend thread (current-thread runtime) the call simply runs;
+    // on a shared multi-threaded runtime (tests) it must not stall the
+    // worker's other tasks.
+    let result = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(call),
+        _ => call(),
+    };
     result.map_err(|panic| {
         let what = panic
             .downcast_ref::<&str>()

@@ -39,9 +39,10 @@
 //!
 //! ## Invariants
 //!
-//! 1. Engine calls are synchronous and may block (locks, fsync): they run
-//!    under `tokio::task::block_in_place`, so a runtime worker never stalls
-//!    other connections. One session belongs to one connection task.
+//! 1. Engine calls are synchronous and may block (locks, fsync): each
+//!    connection runs on a thread of its own (see `backend`), so a blocking
+//!    call stalls only its own connection. One session belongs to one
+//!    connection.
 //! 2. Nothing a client sends can panic the server: malformed messages get
 //!    an `ErrorResponse` with SQLSTATE (08P01 for protocol violations, fatal
 //!    only where PostgreSQL is fatal too), and a panic inside the engine is
@@ -55,11 +56,13 @@
 //! 5. Extended-protocol portals hold the engine's materialized rows and
 //!    hand them out `max_rows` at a time with PortalSuspended.
 
+mod backend;
 mod cancel;
 mod conn;
 mod extended;
 mod io;
 pub mod scram;
+pub use backend::BACKEND_STACK_SIZE;
 mod simple;
 pub mod startup;
 
@@ -198,7 +201,7 @@ impl Frontend {
                         tracing::debug!(%peer, "connection accepted");
                         let front = Arc::clone(&self);
                         tasks.spawn(async move {
-                            conn::run(Arc::clone(&front), stream).await;
+                            backend::run_on_own_thread(Arc::clone(&front), stream).await;
                             front.active.fetch_sub(1, Ordering::SeqCst);
                             metrics::gauge!("aiondb_connections_active").decrement(1.0);
                         });

@@ -104,9 +104,10 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("aiondb-worker")
-        // Statements run on these threads (block_in_place); deeply nested
-        // expressions recurse in the binder and evaluator.
-        .thread_stack_size(64 * 1024 * 1024)
+        // These threads accept connections and serve /metrics; each
+        // connection then runs on a backend thread of its own (see
+        // aiondb_pgwire's backend module), with the same stack size.
+        .thread_stack_size(aiondb_pgwire::BACKEND_STACK_SIZE)
         .build()
     {
         Ok(r) => r,
