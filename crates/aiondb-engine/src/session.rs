@@ -427,6 +427,15 @@ impl Session {
                 }
                 return r;
             }
+            Command::Do { body } => {
+                if self.failed {
+                    return Err(aborted());
+                }
+                let result = self.with_transaction(|ctx| aiondb_sql::run_do(ctx, body));
+                return self
+                    .finish_statement(result)
+                    .map(|()| StatementOutput::Command { tag: "DO".into() });
+            }
             other => {
                 if self.failed {
                     return Err(aborted());

@@ -35,6 +35,8 @@ pub struct Executor<'b> {
     pub once: HashMap<u64, Arc<Vec<Row>>>,
     /// Hashed values of the uncorrelated IN subqueries, by their id.
     pub once_sets: HashMap<u64, Arc<crate::hash_join::ValueSet>>,
+    /// Notices for the client (RAISE in user functions).
+    pub notices: &'b mut Vec<aiondb_core::DbError>,
 }
 
 /// Microseconds since 2000-01-01 UTC, now.

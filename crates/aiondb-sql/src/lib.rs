@@ -48,8 +48,10 @@ mod ops;
 mod output;
 mod parse;
 mod plan;
+mod plpgsql;
 mod session_func;
 mod statement;
+mod udf;
 mod view;
 
 pub use copy::{CopyIn, finish_copy_in, start_copy_in};
@@ -60,4 +62,5 @@ pub use output::{
     StatementOutput,
 };
 pub use parse::{Command, cursor_on_token, ident, object_name, parse};
+pub use plpgsql::run_do;
 pub use statement::{describe, execute};

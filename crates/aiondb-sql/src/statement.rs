@@ -72,6 +72,7 @@ pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Exe
         format: ctx.format.clone(),
         once: HashMap::new(),
         once_sets: HashMap::new(),
+        notices: &mut *ctx.notices,
     }
 }
 
@@ -82,6 +83,17 @@ pub fn execute(
     params: &[Value],
 ) -> DbResult<StatementOutput> {
     let hints: Vec<DataType> = params.iter().map(|_| DataType::Unknown).collect();
+    execute_typed(ctx, stmt, params, hints)
+}
+
+/// Executes a statement whose parameters have known types (PL/pgSQL
+/// variables substituted as parameters).
+pub(crate) fn execute_typed(
+    ctx: &mut SqlContext<'_>,
+    stmt: &Statement,
+    params: &[Value],
+    hints: Vec<DataType>,
+) -> DbResult<StatementOutput> {
     let mut b = binder(ctx, hints);
     let bound = bind(&mut b, stmt)?;
     drop(b);
@@ -180,6 +192,8 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             names,
             *cascade,
         )?),
+        Statement::CreateFunction(cf) => command(&crate::udf::create_function(ctx, cf)?),
+        Statement::DropFunction(df) => command(&crate::udf::drop_function(ctx, df)?),
         Statement::Truncate(t) => command(&crate::ddl::truncate(ctx, t)?),
         Statement::AlterTable(at) => command(&crate::ddl::alter_table(ctx, at)?),
         Statement::CreateSequence {
