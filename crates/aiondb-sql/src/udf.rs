@@ -59,17 +59,23 @@ fn is_void(t: &ast::DataType) -> bool {
 /// CREATE [OR REPLACE] FUNCTION.
 pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> DbResult<String> {
     if cf.temporary || cf.or_alter || cf.using.is_some() {
-        return Err(DbError::not_supported("this form of CREATE FUNCTION"));
+        return Err(DbError::not_supported(
+            "this form of CREATE FUNCTION is not supported",
+        ));
     }
     let (schema, name) = object_name(&cf.name);
     let schema = crate::ddl::schema_name(ctx, schema, false)?;
     let mut args = Vec::new();
     for a in cf.args.iter().flatten() {
         if matches!(&a.mode, Some(m) if !matches!(m, ast::ArgMode::In)) {
-            return Err(DbError::not_supported("OUT and INOUT function parameters"));
+            return Err(DbError::not_supported(
+                "OUT and INOUT function parameters are not supported",
+            ));
         }
         if a.default_expr.is_some() {
-            return Err(DbError::not_supported("function parameter defaults"));
+            return Err(DbError::not_supported(
+                "function parameter defaults are not supported",
+            ));
         }
         args.push(FunctionArg {
             name: a.name.as_ref().map(crate::parse::ident),
@@ -79,12 +85,16 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
     let returns = match &cf.return_type {
         None => return Err(invalid_definition("function result type must be specified")),
         Some(ast::FunctionReturnType::SetOf(_)) => {
-            return Err(DbError::not_supported("RETURNS SETOF"));
+            return Err(DbError::not_supported(
+                "functions returning SETOF are not supported",
+            ));
         }
         Some(ast::FunctionReturnType::DataType(t)) if is_void(t) => None,
         Some(ast::FunctionReturnType::DataType(t)) => match t.to_string().to_lowercase().as_str() {
             "trigger" | "record" | "event_trigger" => {
-                return Err(DbError::not_supported(format!("functions returning {t}")));
+                return Err(DbError::not_supported(format!(
+                    "functions returning {t} are not supported"
+                )));
             }
             _ => Some(crate::bind::expr::data_type(t)?),
         },
@@ -108,7 +118,11 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
             _ => return Err(invalid_definition("function body must be a string")),
         },
         None => return Err(invalid_definition("no function body specified")),
-        Some(_) => return Err(DbError::not_supported("this form of function body")),
+        Some(_) => {
+            return Err(DbError::not_supported(
+                "this form of function body is not supported",
+            ));
+        }
     };
     match language.as_str() {
         "plpgsql" => crate::plpgsql::validate(&body)?,
@@ -263,12 +277,18 @@ impl Binder<'_> {
                 break;
             }
         }
+        // Exact matches count most; an untyped literal leans to text, the
+        // preferred type of its category, as in PostgreSQL.
         let exact = |f: &FunctionSchema| {
             f.args
                 .iter()
                 .zip(&types)
-                .filter(|(a, t)| a.data_type == **t)
-                .count()
+                .map(|(a, t)| match (t, &a.data_type) {
+                    (t, p) if t == p => 2,
+                    (DataType::Unknown, DataType::Text) => 1,
+                    _ => 0,
+                })
+                .sum::<usize>()
         };
         candidates.sort_by_key(|f| std::cmp::Reverse(exact(f)));
         let Some(f) = candidates.first().cloned() else {

@@ -302,12 +302,11 @@ impl Transaction {
         match existing {
             Some(id) if replace => f.id = id,
             Some(_) => {
-                let args: Vec<String> = types.iter().map(ToString::to_string).collect();
                 return Err(DbError::new(
                     SqlState::from_static("42723"),
                     format!(
                         "function \"{}\" already exists with same argument types",
-                        format_args!("{}({})", f.name, args.join(", "))
+                        f.name
                     ),
                 ));
             }

@@ -47,6 +47,30 @@ pub struct Block {
     pub label: Option<String>,
     pub decls: Vec<Decl>,
     pub body: Vec<Stmt>,
+    /// `EXCEPTION WHEN ... THEN ...`: the body runs under a savepoint.
+    pub handlers: Vec<Handler>,
+}
+
+/// A condition an EXCEPTION clause catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// OTHERS: every error except query_canceled and assert_failure.
+    Others,
+    /// A SQLSTATE; one ending in `000` matches its whole class.
+    Code(&'static str),
+}
+
+#[derive(Clone, Debug)]
+pub struct Handler {
+    pub conditions: Vec<Condition>,
+    pub body: Vec<Stmt>,
+}
+
+/// `INTO [STRICT] a, b`.
+#[derive(Clone, Debug)]
+pub struct Into {
+    pub targets: Vec<String>,
+    pub strict: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,8 +129,21 @@ pub enum Stmt {
     Return(Option<Fragment>),
     Raise {
         level: RaiseLevel,
-        format: String,
+        /// The message format; None when a condition is raised by name.
+        format: Option<String>,
         args: Vec<Fragment>,
+        /// `RAISE division_by_zero` / `RAISE SQLSTATE '22012'`.
+        condition: Option<&'static str>,
+        /// `USING MESSAGE|DETAIL|HINT|ERRCODE = expr, ...`.
+        options: Vec<(String, Fragment)>,
+    },
+    /// `RAISE;` in an exception handler: the error being handled.
+    Reraise,
+    /// `EXECUTE query-string [INTO ...] [USING args]`.
+    Execute {
+        query: Fragment,
+        into: Option<Into>,
+        using: Vec<Fragment>,
     },
     Perform(Fragment),
     /// A plain SQL statement (possibly with `INTO targets`).

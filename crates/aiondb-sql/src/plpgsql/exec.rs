@@ -9,7 +9,7 @@
 //! in the supported subset). Loops check for cancel and statement_timeout
 //! on every iteration.
 
-use super::ast::{Block, Fragment, RaiseLevel, Stmt, VarKind};
+use super::ast::{Block, Condition, Fragment, Handler, Into, RaiseLevel, Stmt, VarKind};
 use super::parse::is_word;
 use super::sql::{self, Slot, Var, Vars};
 use crate::output::{SqlContext, StatementOutput};
@@ -49,12 +49,26 @@ pub struct Interp<'c, 'a> {
     /// (a DO block runs as a statement of its own; a function called
     /// inside a query keeps the query's snapshot).
     pub fresh_snapshots: bool,
+    /// Errors being handled by EXCEPTION clauses, innermost last (`RAISE;`).
+    pub handling: Vec<DbError>,
+}
+
+/// Whether a handler condition catches an error.
+fn catches(c: Condition, err: &DbError) -> bool {
+    let code = err.code.code();
+    match c {
+        Condition::Others => !matches!(code, "57014" | "P0004"),
+        Condition::Code(k) if k.ends_with("000") => code.get(..2) == k.get(..2),
+        Condition::Code(k) => code == k,
+    }
 }
 
 impl Interp<'_, '_> {
     pub fn block(&mut self, b: &Block) -> DbResult<Flow> {
         self.vars.scopes.push(Vec::new());
-        let r = self.block_inner(b);
+        let r = self
+            .declare_all(b)
+            .and_then(|()| self.protected(&b.body, &b.handlers));
         self.vars.scopes.pop();
         match r? {
             Flow::Exit(Some(l)) if b.label.as_deref() == Some(l.as_str()) => Ok(Flow::Normal),
@@ -62,7 +76,50 @@ impl Interp<'_, '_> {
         }
     }
 
-    fn block_inner(&mut self, b: &Block) -> DbResult<Flow> {
+    /// Runs a block body; with handlers, under a savepoint that an error
+    /// a handler catches rolls back before the handler runs.
+    fn protected(&mut self, body: &[Stmt], handlers: &[Handler]) -> DbResult<Flow> {
+        if handlers.is_empty() {
+            return self.stmts(body);
+        }
+        let sp = self.ctx.txn.savepoint();
+        let err = match self.stmts(body) {
+            Ok(flow) => return Ok(flow),
+            Err(e) => e,
+        };
+        let Some(h) = handlers
+            .iter()
+            .find(|h| h.conditions.iter().any(|c| catches(*c, &err)))
+        else {
+            return Err(err);
+        };
+        self.ctx.txn.rollback_to(&sp);
+        let text = |v: &str| Slot::Scalar {
+            ty: DataType::Text,
+            value: Value::Text(v.to_string()),
+        };
+        self.vars.scopes.push(vec![
+            Var {
+                name: "sqlstate".into(),
+                slot: text(err.code.code()),
+                constant: true,
+                not_null: false,
+            },
+            Var {
+                name: "sqlerrm".into(),
+                slot: text(&err.message),
+                constant: true,
+                not_null: false,
+            },
+        ]);
+        self.handling.push(err);
+        let r = self.stmts(&h.body);
+        self.handling.pop();
+        self.vars.scopes.pop();
+        r
+    }
+
+    fn declare_all(&mut self, b: &Block) -> DbResult<()> {
         for d in &b.decls {
             let slot = match &d.kind {
                 VarKind::Record => Slot::Record(None),
@@ -96,7 +153,7 @@ impl Interp<'_, '_> {
                 not_null: d.not_null,
             });
         }
-        self.stmts(&b.body)
+        Ok(())
     }
 
     fn stmts(&mut self, stmts: &[Stmt]) -> DbResult<Flow> {
@@ -189,7 +246,17 @@ impl Interp<'_, '_> {
                 level,
                 format,
                 args,
-            } => self.raise(*level, format, args),
+                condition,
+                options,
+            } => self.raise(*level, format.as_deref(), args, *condition, options),
+            Stmt::Reraise => match self.handling.last() {
+                Some(e) => Err(e.clone()),
+                None => Err(DbError::new(
+                    SqlState::from_static("0Z002"),
+                    "RAISE without parameters cannot be used outside an exception handler",
+                )),
+            },
+            Stmt::Execute { query, into, using } => self.execute(query, into.as_ref(), using),
             Stmt::Perform(q) => {
                 let mut toks = vec![Token::make_keyword("SELECT")];
                 toks.extend(q.toks.iter().cloned());
@@ -239,7 +306,7 @@ impl Interp<'_, '_> {
             Slot::Scalar { ty, .. } => ty.clone(),
             Slot::Record(_) => {
                 return Err(DbError::not_supported(
-                    "assignment of an expression to a record variable",
+                    "assignment of an expression to a record variable is not supported",
                 ));
             }
         };
@@ -408,45 +475,182 @@ impl Interp<'_, '_> {
         result
     }
 
-    fn raise(&mut self, level: RaiseLevel, format: &str, args: &[Fragment]) -> DbResult<Flow> {
+    /// The text form of an expression's value (`<NULL>` for NULL).
+    fn text_of(&mut self, f: &Fragment) -> DbResult<Option<String>> {
+        let (v, ty) = sql::eval(self.ctx, &self.vars, f)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        let ty = if ty == DataType::Unknown {
+            DataType::Text
+        } else {
+            ty
+        };
+        crate::types::format_text(&v, &ty, self.ctx.format).map(Some)
+    }
+
+    fn raise(
+        &mut self,
+        level: RaiseLevel,
+        format: Option<&str>,
+        args: &[Fragment],
+        condition: Option<&'static str>,
+        options: &[(String, Fragment)],
+    ) -> DbResult<Flow> {
         let mut texts = Vec::with_capacity(args.len());
         for a in args {
-            let (v, ty) = sql::eval(self.ctx, &self.vars, a)?;
-            texts.push(if v.is_null() {
-                "<NULL>".to_string()
-            } else {
-                let ty = if ty == DataType::Unknown {
-                    DataType::Text
-                } else {
-                    ty
-                };
-                crate::types::format_text(&v, &ty, self.ctx.format)?
-            });
+            texts.push(self.text_of(a)?.unwrap_or_else(|| "<NULL>".into()));
         }
         let mut msg = String::new();
-        let mut texts = texts.into_iter();
-        let mut chars = format.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '%' {
-                if chars.peek() == Some(&'%') {
-                    chars.next();
-                    msg.push('%');
+        if condition.is_some() {
+            msg = format.unwrap_or_default().to_string();
+        } else if let Some(format) = format {
+            let mut texts = texts.into_iter();
+            let mut chars = format.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '%' {
+                    if chars.peek() == Some(&'%') {
+                        chars.next();
+                        msg.push('%');
+                    } else {
+                        msg.push_str(&texts.next().unwrap_or_default());
+                    }
                 } else {
-                    msg.push_str(&texts.next().unwrap_or_default());
+                    msg.push(c);
                 }
-            } else {
-                msg.push(c);
             }
         }
-        match level {
-            RaiseLevel::Exception => {
-                return Err(DbError::new(SqlState::from_static("P0001"), msg));
+        let mut code = condition.unwrap_or("P0001");
+        let (mut detail, mut hint) = (None, None);
+        for (name, f) in options {
+            let value = self.text_of(f)?.ok_or_else(|| {
+                DbError::new(
+                    SqlState::NULL_VALUE_NOT_ALLOWED,
+                    "RAISE statement option cannot be null",
+                )
+            })?;
+            match name.as_str() {
+                "message" => msg = value,
+                "detail" => detail = Some(value),
+                "hint" => hint = Some(value),
+                _ => {
+                    code = match super::errcodes::code_of(&value) {
+                        Some(c) => c,
+                        None => super::parse::sqlstate(&value)?,
+                    };
+                    if format.is_none() && msg.is_empty() {
+                        msg = value;
+                    }
+                }
             }
-            RaiseLevel::Warning => self.ctx.notices.push(DbError::new(SqlState::WARNING, msg)),
-            RaiseLevel::Notice | RaiseLevel::Info => self.ctx.notice(msg),
+        }
+        let code = match level {
+            RaiseLevel::Exception => SqlState::from_static(code),
+            RaiseLevel::Warning => SqlState::WARNING,
+            _ => SqlState::SUCCESSFUL_COMPLETION,
+        };
+        let mut err = DbError::new(code, msg);
+        err.detail = detail;
+        err.hint = hint;
+        match level {
+            RaiseLevel::Exception => return Err(err),
+            RaiseLevel::Warning | RaiseLevel::Notice | RaiseLevel::Info => {
+                self.ctx.notices.push(err)
+            }
             RaiseLevel::Debug => {}
         }
         Ok(Flow::Normal)
+    }
+
+    /// EXECUTE: runs a query string built at run time, with USING values
+    /// as its `$n` parameters.
+    fn execute(
+        &mut self,
+        query: &Fragment,
+        into: Option<&Into>,
+        using: &[Fragment],
+    ) -> DbResult<Flow> {
+        let Some(text) = self.text_of(query)? else {
+            return Err(DbError::new(
+                SqlState::NULL_VALUE_NOT_ALLOWED,
+                "query string argument of EXECUTE is null",
+            ));
+        };
+        let mut values = Vec::with_capacity(using.len());
+        let mut types = Vec::with_capacity(using.len());
+        for u in using {
+            let (v, t) = sql::eval(self.ctx, &self.vars, u)?;
+            values.push(v);
+            types.push(if t == DataType::Unknown {
+                DataType::Text
+            } else {
+                t
+            });
+        }
+        let mut commands = crate::parse::parse(&text)?;
+        let stmt = match (commands.pop(), commands.is_empty()) {
+            (Some(crate::parse::Command::Sql(stmt)), true) => stmt,
+            (None, _) => {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "cannot EXECUTE a null or empty query",
+                ));
+            }
+            (Some(_), false) => {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "EXECUTE of a string with several statements is not supported",
+                ));
+            }
+            (Some(_), true) => {
+                return Err(DbError::not_supported(
+                    "this statement is not supported in EXECUTE",
+                ));
+            }
+        };
+        if self.fresh_snapshots {
+            self.ctx.txn.begin_statement();
+        }
+        let out = crate::statement::execute_typed(self.ctx, &stmt, &values, types)?;
+        if let Some(into) = into {
+            self.assign_into(into, out)?;
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn assign_into(&mut self, into: &Into, out: StatementOutput) -> DbResult<()> {
+        for t in &into.targets {
+            if self.vars.get(t).is_none() {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    format!("\"{t}\" is not a known variable"),
+                ));
+            }
+        }
+        let (columns, rows) = match out {
+            StatementOutput::Rows { columns, rows, .. } => (columns, rows),
+            _ => {
+                return Err(DbError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "INTO used with a command that cannot return data",
+                ));
+            }
+        };
+        if into.strict && rows.is_empty() {
+            return Err(DbError::new(
+                SqlState::from_static("P0002"),
+                "query returned no rows",
+            ));
+        }
+        if into.strict && rows.len() > 1 {
+            return Err(DbError::new(
+                SqlState::from_static("P0003"),
+                "query returned more than one row",
+            ));
+        }
+        self.assign_row(&into.targets, &columns, rows.first().map(Vec::as_slice))?;
+        self.set_found(!rows.is_empty());
+        Ok(())
     }
 
     fn sql_stmt(&mut self, f: &Fragment) -> DbResult<Flow> {
@@ -466,37 +670,8 @@ impl Interp<'_, '_> {
             self.set_found(affected(&out) > 0);
             return Ok(Flow::Normal);
         };
-        for t in &targets {
-            if self.vars.get(t).is_none() {
-                return Err(DbError::new(
-                    SqlState::SYNTAX_ERROR,
-                    format!("\"{t}\" is not a known variable"),
-                ));
-            }
-        }
-        let (columns, rows) = match self.run_sql(&toks)? {
-            StatementOutput::Rows { columns, rows, .. } => (columns, rows),
-            _ => {
-                return Err(DbError::new(
-                    SqlState::SYNTAX_ERROR,
-                    "INTO used with a command that cannot return data",
-                ));
-            }
-        };
-        if strict && rows.is_empty() {
-            return Err(DbError::new(
-                SqlState::from_static("P0002"),
-                "query returned no rows",
-            ));
-        }
-        if strict && rows.len() > 1 {
-            return Err(DbError::new(
-                SqlState::from_static("P0003"),
-                "query returned more than one row",
-            ));
-        }
-        self.assign_row(&targets, &columns, rows.first().map(Vec::as_slice))?;
-        self.set_found(!rows.is_empty());
+        let out = self.run_sql(&toks)?;
+        self.assign_into(&Into { targets, strict }, out)?;
         Ok(Flow::Normal)
     }
 }
@@ -514,11 +689,11 @@ fn affected(out: &StatementOutput) -> usize {
     }
 }
 
-type Into = Option<(Vec<String>, bool)>;
+type IntoClause = Option<(Vec<String>, bool)>;
 
 /// Removes `INTO [STRICT] target, ...` from a SELECT (top level) or from
 /// after RETURNING of an INSERT/UPDATE/DELETE.
-fn split_into(toks: &[Token]) -> DbResult<(Vec<Token>, Into)> {
+fn split_into(toks: &[Token]) -> DbResult<(Vec<Token>, IntoClause)> {
     let first = toks.first();
     let select = first.is_some_and(|t| is_word(t, "select"));
     let dml = first.is_some_and(|t| ["insert", "update", "delete"].iter().any(|k| is_word(t, k)));

@@ -16,6 +16,7 @@
 //! statement of the block runs.
 
 mod ast;
+mod errcodes;
 mod exec;
 mod parse;
 mod sql;
@@ -51,6 +52,7 @@ pub fn run_do(ctx: &mut SqlContext<'_>, body: &str) -> DbResult<()> {
             positional: Vec::new(),
         },
         fresh_snapshots: true,
+        handling: Vec::new(),
     };
     match interp.block(&block)? {
         exec::Flow::Normal | exec::Flow::Return(None) => Ok(()),
@@ -105,6 +107,7 @@ pub fn call(
             positional,
         },
         fresh_snapshots: false,
+        handling: Vec::new(),
     };
     match interp.block(&block)? {
         exec::Flow::Return(Some(_)) if void => Err(DbError::new(

@@ -12,7 +12,7 @@
 //! statements), never skipped; parsing never panics (all indexing goes
 //! through `peek`/`next`, which return `Token::EOF` past the end).
 
-use super::ast::{Block, Decl, Fragment, RaiseLevel, Stmt, VarKind};
+use super::ast::{Block, Condition, Decl, Fragment, Handler, Into, RaiseLevel, Stmt, VarKind};
 use aiondb_core::{DbError, DbResult, SqlState};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
@@ -172,12 +172,65 @@ impl P {
         }
         self.expect_word("begin")?;
         let body = self.stmts(&["end", "exception"])?;
-        if is_word(self.peek(), "exception") {
-            return Err(unsupported("EXCEPTION clause"));
+        let mut handlers = Vec::new();
+        if self.eat_word("exception") {
+            while self.eat_word("when") {
+                let mut conditions = vec![self.condition()?];
+                while self.eat_word("or") {
+                    conditions.push(self.condition()?);
+                }
+                self.expect_word("then")?;
+                let body = self.stmts(&["when", "end"])?;
+                handlers.push(Handler { conditions, body });
+            }
+            if handlers.is_empty() {
+                return Err(self.unexpected());
+            }
         }
         self.expect_word("end")?;
         self.end_label(&label)?;
-        Ok(Block { label, decls, body })
+        Ok(Block {
+            label,
+            decls,
+            body,
+            handlers,
+        })
+    }
+
+    /// A condition name, OTHERS, or `SQLSTATE 'xxxxx'`.
+    fn condition(&mut self) -> DbResult<Condition> {
+        if self.eat_word("others") {
+            return Ok(Condition::Others);
+        }
+        if self.eat_word("sqlstate") {
+            return match self.next() {
+                Token::SingleQuotedString(code) => sqlstate(&code).map(Condition::Code),
+                _ => Err(self.unexpected()),
+            };
+        }
+        let name = self.ident()?;
+        super::errcodes::code_of(&name)
+            .map(Condition::Code)
+            .ok_or_else(|| {
+                DbError::new(
+                    SqlState::UNDEFINED_OBJECT,
+                    format!("unrecognized exception condition \"{name}\""),
+                )
+            })
+    }
+
+    /// `INTO [STRICT] a, b`, if next.
+    fn into(&mut self) -> DbResult<Option<Into>> {
+        if !self.eat_word("into") {
+            return Ok(None);
+        }
+        let strict = self.eat_word("strict");
+        let mut targets = vec![self.ident()?];
+        while self.peek() == &Token::Comma {
+            self.pos += 1;
+            targets.push(self.ident()?);
+        }
+        Ok(Some(Into { targets, strict }))
     }
 
     fn decl(&mut self) -> DbResult<Decl> {
@@ -371,8 +424,30 @@ impl P {
                 self.pos += 2;
                 return Ok(Stmt::Null);
             }
-            "foreach" | "case" | "get" | "open" | "fetch" | "close" | "move" | "execute"
-            | "commit" | "rollback" | "assert" | "call" => {
+            "execute" => {
+                self.pos += 1;
+                let query = self.fragment(&["into", "using"])?;
+                let into = self.into()?;
+                let mut using = Vec::new();
+                if self.eat_word("using") {
+                    using.push(self.arg_fragment()?);
+                    while self.peek() == &Token::Comma {
+                        self.pos += 1;
+                        using.push(self.arg_fragment()?);
+                    }
+                }
+                if into.is_none() && is_word(self.peek(), "into") {
+                    return Err(self.unexpected());
+                }
+                let into = match into {
+                    Some(i) => Some(i),
+                    None => self.into()?,
+                };
+                self.expect_semi()?;
+                return Ok(Stmt::Execute { query, into, using });
+            }
+            "foreach" | "case" | "get" | "open" | "fetch" | "close" | "move" | "commit"
+            | "rollback" | "assert" | "call" => {
                 return Err(unsupported(&format!("{} statement", word.to_uppercase())));
             }
             _ => {}
@@ -485,6 +560,10 @@ impl P {
 
     fn raise(&mut self) -> DbResult<Stmt> {
         self.expect_word("raise")?;
+        if self.peek() == &Token::SemiColon {
+            self.pos += 1;
+            return Ok(Stmt::Reraise);
+        }
         let level = if self.eat_word("exception") {
             RaiseLevel::Exception
         } else if self.eat_word("warning") {
@@ -498,31 +577,79 @@ impl P {
         } else {
             RaiseLevel::Exception
         };
-        let format = match self.next() {
-            Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => s,
-            Token::SemiColon => return Err(unsupported("RAISE without a message")),
-            _ => return Err(unsupported("RAISE with a condition name")),
-        };
+        let mut format = None;
+        let mut condition = None;
+        match self.peek().clone() {
+            Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => {
+                self.pos += 1;
+                format = Some(s);
+            }
+            _ if is_word(self.peek(), "sqlstate") => {
+                self.pos += 1;
+                match self.next() {
+                    Token::SingleQuotedString(code) => condition = Some(sqlstate(&code)?),
+                    _ => return Err(self.unexpected()),
+                }
+            }
+            _ if is_word(self.peek(), "using") => {}
+            Token::Word(_) => {
+                let name = self.ident()?;
+                condition = Some(super::errcodes::code_of(&name).ok_or_else(|| {
+                    DbError::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!("unrecognized exception condition \"{name}\""),
+                    )
+                })?);
+                format = Some(name);
+            }
+            _ => return Err(self.unexpected()),
+        }
         let mut args = Vec::new();
         while self.peek() == &Token::Comma {
             self.pos += 1;
             args.push(self.arg_fragment()?);
         }
-        if is_word(self.peek(), "using") {
-            return Err(unsupported("RAISE ... USING"));
+        let mut options = Vec::new();
+        if self.eat_word("using") {
+            loop {
+                let name = self.ident()?;
+                if !matches!(name.as_str(), "message" | "detail" | "hint" | "errcode") {
+                    return Err(unsupported(&format!(
+                        "RAISE option {}",
+                        name.to_uppercase()
+                    )));
+                }
+                if !(self.peek() == &Token::Eq || is_assign(self.peek())) {
+                    return Err(self.unexpected());
+                }
+                self.pos += 1;
+                options.push((name, self.arg_fragment()?));
+                if self.peek() != &Token::Comma {
+                    break;
+                }
+                self.pos += 1;
+            }
         }
         self.expect_semi()?;
-        let placeholders = count_placeholders(&format);
-        if placeholders > args.len() {
+        let placeholders = format.as_deref().map_or(0, count_placeholders);
+        if condition.is_some() && !args.is_empty() {
+            return Err(self.unexpected());
+        }
+        if condition.is_none() && placeholders > args.len() {
             return Err(syntax("too few parameters specified for RAISE"));
         }
-        if placeholders < args.len() {
+        if condition.is_none() && placeholders < args.len() {
             return Err(syntax("too many parameters specified for RAISE"));
+        }
+        if format.is_none() && !options.iter().any(|(n, _)| n == "message") && condition.is_none() {
+            return Err(syntax("RAISE USING needs a MESSAGE or ERRCODE"));
         }
         Ok(Stmt::Raise {
             level,
             format,
             args,
+            condition,
+            options,
         })
     }
 
@@ -547,6 +674,35 @@ impl P {
         }
         Ok(Fragment { toks })
     }
+}
+
+/// A SQLSTATE literal as a static code (known codes, or any five
+/// digits/upper-case letters, interned).
+pub(super) fn sqlstate(code: &str) -> DbResult<&'static str> {
+    if let Some(c) = super::errcodes::known_code(code) {
+        return Ok(c);
+    }
+    if code.len() != 5
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        || code.starts_with("00")
+    {
+        return Err(DbError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("invalid SQLSTATE code \"{code}\""),
+        ));
+    }
+    static INTERNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut interned = INTERNED
+        .lock()
+        .map_err(|_| DbError::internal("SQLSTATE intern table poisoned"))?;
+    if let Some(c) = interned.iter().find(|c| **c == code) {
+        return Ok(c);
+    }
+    let leaked: &'static str = Box::leak(code.to_string().into_boxed_str());
+    interned.push(leaked);
+    Ok(leaked)
 }
 
 /// Placeholders (`%` not doubled) in a RAISE format.
@@ -645,8 +801,8 @@ mod tests {
     fn rejects_what_is_outside_the_subset() {
         let code = |s: &str| parse_body(s).map(|_| ()).expect_err(s).code.code();
         assert_eq!(
-            code("BEGIN NULL; EXCEPTION WHEN others THEN NULL; END"),
-            "0A000"
+            code("BEGIN NULL; EXCEPTION WHEN no_such_condition THEN NULL; END"),
+            "42704"
         );
         assert_eq!(code("BEGIN RAISE NOTICE '%'; END"), "42601");
         assert_eq!(code("BEGIN IF true THEN NULL; END"), "42601");

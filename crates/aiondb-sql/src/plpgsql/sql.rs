@@ -174,7 +174,7 @@ pub fn substitute(
                 };
                 let Some(field) = field else {
                     return Err(DbError::not_supported(format!(
-                        "record variable \"{}\" used as a whole value",
+                        "record variable \"{}\" used as a whole value is not supported",
                         var.name
                     )));
                 };
@@ -242,7 +242,7 @@ pub fn run(ctx: &mut SqlContext<'_>, vars: &Vars, toks: &[Token]) -> DbResult<St
             crate::statement::execute_typed(ctx, &stmt, &values, types)
         }
         _ => Err(DbError::not_supported(format!(
-            "statement in PL/pgSQL: {}",
+            "this statement is not supported in PL/pgSQL: {}",
             text.split_whitespace()
                 .take(3)
                 .collect::<Vec<_>>()
