@@ -536,7 +536,7 @@ impl Interp<'_, '_> {
                 _ => {
                     code = match super::errcodes::code_of(&value) {
                         Some(c) => c,
-                        None => super::parse::sqlstate(&value)?,
+                        None => super::lexical::sqlstate(&value)?,
                     };
                     if format.is_none() && msg.is_empty() {
                         msg = value;

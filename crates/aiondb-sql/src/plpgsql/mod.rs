@@ -6,18 +6,23 @@
 //! ```
 //!
 //! The supported subset: DECLARE (`name [CONSTANT] type [NOT NULL]
-//! [:= | = | DEFAULT expr]`, `record`), nested blocks with labels,
+//! [:= | = | DEFAULT expr]`, `record`), nested blocks with labels and
+//! `EXCEPTION WHEN cond [OR cond] THEN` handlers (the body runs under a
+//! savepoint; SQLSTATE and SQLERRM are visible in the handler),
 //! assignment, IF/ELSIF/ELSE, LOOP, WHILE, integer FOR (REVERSE, BY),
 //! FOR over a query, EXIT/CONTINUE [label] [WHEN], RETURN, RAISE
-//! (DEBUG/LOG/INFO/NOTICE/WARNING/EXCEPTION with `%` arguments), PERFORM,
-//! `SELECT ... INTO [STRICT]`, `... RETURNING ... INTO`, and plain SQL
-//! statements, all run in the caller's transaction. Anything else fails
-//! with 0A000 (recognized, not supported) or 42601 (syntax), before any
-//! statement of the block runs.
+//! (DEBUG/LOG/INFO/NOTICE/WARNING/EXCEPTION with `%` arguments, a
+//! condition name or SQLSTATE, USING MESSAGE/DETAIL/HINT/ERRCODE; bare
+//! `RAISE;` in a handler), PERFORM, `SELECT ... INTO [STRICT]`,
+//! `... RETURNING ... INTO`, `EXECUTE string [INTO] [USING]`, and plain
+//! SQL statements, all run in the caller's transaction. Anything else
+//! fails with 0A000 (recognized, not supported) or 42601 (syntax),
+//! before any statement of the block runs.
 
 mod ast;
 mod errcodes;
 mod exec;
+mod lexical;
 mod parse;
 mod sql;
 
