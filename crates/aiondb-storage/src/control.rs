@@ -208,4 +208,19 @@ mod tests {
         let err = DataDir::open(dir.path()).expect_err("refused");
         assert!(err.message.contains("format version 99"), "{}", err.message);
     }
+
+    #[test]
+    fn version_2_is_opened_and_upgraded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let control = dir.path().join("aiondb.control");
+        fs::write(&control, br#"{"format_version":2,"system_id":7}"#).expect("write");
+        let opened = DataDir::open(dir.path()).expect("version 2 opens");
+        assert_eq!(opened.system_id, 7);
+        drop(opened);
+        let text = fs::read_to_string(&control).expect("read");
+        assert!(
+            text.contains(&format!("\"format_version\":{FORMAT_VERSION}")),
+            "{text}"
+        );
+    }
 }
