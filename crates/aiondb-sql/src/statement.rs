@@ -73,6 +73,7 @@ pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Exe
         once: HashMap::new(),
         once_sets: HashMap::new(),
         notices: &mut *ctx.notices,
+        check_nested: ctx.check_nested,
     }
 }
 

@@ -353,6 +353,7 @@ pub fn invoke(id: u32, values: Vec<Value>, env: &mut EvalEnv<'_, '_>) -> DbResul
         notices: &mut *exec.notices,
         deadline: exec.deadline,
         cancel: exec.cancel.clone(),
+        check_nested: exec.check_nested,
     };
     let args: Vec<crate::plpgsql::Arg> = f
         .args

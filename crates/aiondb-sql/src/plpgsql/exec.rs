@@ -608,6 +608,7 @@ impl Interp<'_, '_> {
                 ));
             }
         };
+        (self.ctx.check_nested)(&stmt)?;
         if self.fresh_snapshots {
             self.ctx.txn.begin_statement();
         }

@@ -239,6 +239,7 @@ pub fn run(ctx: &mut SqlContext<'_>, vars: &Vars, toks: &[Token]) -> DbResult<St
     };
     match command {
         crate::parse::Command::Sql(stmt) => {
+            (ctx.check_nested)(&stmt)?;
             crate::statement::execute_typed(ctx, &stmt, &values, types)
         }
         _ => Err(DbError::not_supported(format!(
