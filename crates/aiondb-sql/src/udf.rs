@@ -52,6 +52,18 @@ fn arg_types_text(types: &[DataType]) -> String {
         .join(", ")
 }
 
+/// A parameter or result type without its modifier: PostgreSQL keeps
+/// none for functions (`RETURNS varchar(3)` returns any varchar).
+fn without_typmod(t: DataType) -> DataType {
+    match t {
+        DataType::Varchar(Some(_)) => DataType::Varchar(None),
+        DataType::Char(Some(_)) => DataType::Char(None),
+        DataType::Numeric(Some(_)) => DataType::Numeric(None),
+        DataType::Array(e) => DataType::Array(Box::new(without_typmod(*e))),
+        other => other,
+    }
+}
+
 fn is_void(t: &ast::DataType) -> bool {
     t.to_string().eq_ignore_ascii_case("void")
 }
@@ -79,7 +91,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
         }
         args.push(FunctionArg {
             name: a.name.as_ref().map(crate::parse::ident),
-            data_type: crate::bind::expr::data_type(&a.data_type)?,
+            data_type: without_typmod(crate::bind::expr::data_type(&a.data_type)?),
         });
     }
     let returns = match &cf.return_type {
@@ -96,7 +108,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
                     "functions returning {t} are not supported"
                 )));
             }
-            _ => Some(crate::bind::expr::data_type(t)?),
+            _ => Some(without_typmod(crate::bind::expr::data_type(t)?)),
         },
     };
     let Some(language) = cf.language.as_ref().map(crate::parse::ident) else {
@@ -176,7 +188,7 @@ pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResu
         let types = match &desc.args {
             Some(args) => Some(
                 args.iter()
-                    .map(|a| crate::bind::expr::data_type(&a.data_type))
+                    .map(|a| crate::bind::expr::data_type(&a.data_type).map(without_typmod))
                     .collect::<DbResult<Vec<_>>>()?,
             ),
             None => None,

@@ -587,7 +587,7 @@ impl Interp<'_, '_> {
                 t
             });
         }
-        let mut commands = crate::parse::parse(&text)?;
+        let mut commands = crate::parse::parse(&text).map_err(sql::unpositioned)?;
         let stmt = match (commands.pop(), commands.is_empty()) {
             (Some(crate::parse::Command::Sql(stmt)), true) => stmt,
             (None, _) => {
@@ -612,7 +612,8 @@ impl Interp<'_, '_> {
         if self.fresh_snapshots {
             self.ctx.txn.begin_statement();
         }
-        let out = crate::statement::execute_typed(self.ctx, &stmt, &values, types)?;
+        let out = crate::statement::execute_typed(self.ctx, &stmt, &values, types)
+            .map_err(sql::unpositioned)?;
         if let Some(into) = into {
             self.assign_into(into, out)?;
         }

@@ -218,7 +218,19 @@ pub fn substitute(
 }
 
 /// Runs one SQL statement given as tokens, with variables substituted.
+/// Errors lose their cursor position: it would point into the rewritten
+/// text, not into the query the client sent.
 pub fn run(ctx: &mut SqlContext<'_>, vars: &Vars, toks: &[Token]) -> DbResult<StatementOutput> {
+    run_inner(ctx, vars, toks).map_err(unpositioned)
+}
+
+/// An error without its cursor position.
+pub fn unpositioned(mut e: DbError) -> DbError {
+    e.position = None;
+    e
+}
+
+fn run_inner(ctx: &mut SqlContext<'_>, vars: &Vars, toks: &[Token]) -> DbResult<StatementOutput> {
     let (toks, values, types) = substitute(vars, toks)?;
     let text = render(&toks);
     let mut commands = crate::parse::parse(&text)?;
