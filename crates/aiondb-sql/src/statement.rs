@@ -84,7 +84,15 @@ pub fn execute(
     params: &[Value],
 ) -> DbResult<StatementOutput> {
     let hints: Vec<DataType> = params.iter().map(|_| DataType::Unknown).collect();
-    execute_typed(ctx, stmt, params, hints)
+    execute_typed(ctx, stmt, params, hints, &Variables::default())
+}
+
+/// Names a statement run by PL/pgSQL or a SQL function may use for its
+/// parameters (see `Binder::variables`).
+#[derive(Default)]
+pub(crate) struct Variables {
+    pub names: Vec<(String, usize)>,
+    pub conflict_is_error: bool,
 }
 
 /// Executes a statement whose parameters have known types (PL/pgSQL
@@ -94,8 +102,11 @@ pub(crate) fn execute_typed(
     stmt: &Statement,
     params: &[Value],
     hints: Vec<DataType>,
+    variables: &Variables,
 ) -> DbResult<StatementOutput> {
     let mut b = binder(ctx, hints);
+    b.variables = variables.names.clone();
+    b.variable_conflict_error = variables.conflict_is_error;
     let bound = bind(&mut b, stmt)?;
     drop(b);
     match bound {

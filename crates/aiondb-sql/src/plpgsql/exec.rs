@@ -612,7 +612,8 @@ impl Interp<'_, '_> {
         if self.fresh_snapshots {
             self.ctx.txn.begin_statement();
         }
-        let out = crate::statement::execute_typed(self.ctx, &stmt, &values, types)
+        let variables = crate::statement::Variables::default();
+        let out = crate::statement::execute_typed(self.ctx, &stmt, &values, types, &variables)
             .map_err(sql::unpositioned)?;
         if let Some(into) = into {
             self.assign_into(into, out)?;

@@ -55,6 +55,7 @@ pub fn run_do(ctx: &mut SqlContext<'_>, body: &str) -> DbResult<()> {
         vars: Vars {
             scopes: vec![vec![found_var()]],
             positional: Vec::new(),
+            conflict_is_error: true,
         },
         fresh_snapshots: true,
         handling: Vec::new(),
@@ -110,6 +111,7 @@ pub fn call(
         vars: Vars {
             scopes: vec![scope],
             positional,
+            conflict_is_error: true,
         },
         fresh_snapshots: false,
         handling: Vec::new(),
@@ -177,6 +179,7 @@ pub fn call_sql(
     let vars = Vars {
         scopes: vec![scope],
         positional,
+        conflict_is_error: false,
     };
     let mut last = None;
     for s in &statements {

@@ -1,16 +1,17 @@
 //! Running the SQL parts of PL/pgSQL: variables, substitution, evaluation.
 //!
 //! A fragment runs as ordinary SQL text through [`crate::parse::parse`]
-//! and [`crate::statement::execute_typed`]. Before that, every reference
-//! to a variable in scope (`x`, `rec.field`, `$1` in a function) becomes a
-//! parameter placeholder `$n` whose type is the variable's declared type,
-//! so the binder types it as PostgreSQL's PL/pgSQL does (`r[1]` on a
-//! `text[]` variable is text). Utility statements (CREATE, DROP, ...) take
-//! no parameters and are run as written, as in PostgreSQL.
+//! and [`crate::statement::execute_typed`]. Every scalar variable in scope
+//! is passed as a typed parameter, and the binder binds a bare name that
+//! is no column to it (`Binder::variables`), so `r[1]` on a `text[]`
+//! variable is text, and a name that is also a column is ambiguous in
+//! PL/pgSQL (42702, as with PostgreSQL's `variable_conflict = error`) and
+//! the column in SQL functions. `$n` and `rec.field` are rewritten to
+//! placeholders before parsing. Utility statements (CREATE, DROP, ...)
+//! take no parameters and are run as written, as in PostgreSQL.
 //!
-//! Invariant: a name is replaced only where it can be a value: not after
-//! `.` or a keyword that introduces a relation or alias, and not before
-//! `(` (a function call).
+//! Invariant: `rec.field` is rewritten only where it can be a value: not
+//! after `.` or a keyword that introduces a relation or alias.
 
 use super::ast::Fragment;
 use super::parse::{ident_of, is_word};
@@ -44,6 +45,9 @@ pub struct Vars {
     pub scopes: Vec<Vec<Var>>,
     /// Names of a function's parameters by position (`$1` is the first).
     pub positional: Vec<String>,
+    /// A name that is both a variable and a column is an error
+    /// (PL/pgSQL) rather than the column (SQL functions).
+    pub conflict_is_error: bool,
 }
 
 impl Vars {
@@ -118,103 +122,115 @@ const UTILITY: &[&str] = &[
     "create", "drop", "alter", "truncate", "comment", "grant", "revoke", "vacuum", "analyze",
 ];
 
-/// Replaces variable references by placeholders; returns the tokens and
-/// the parameters' values and types.
-pub fn substitute(
-    vars: &Vars,
-    toks: &[Token],
-) -> DbResult<(Vec<Token>, Vec<Value>, Vec<DataType>)> {
+/// A statement's parameters: every visible scalar variable (by name,
+/// for the binder), then the positional and record-field references
+/// rewritten to placeholders.
+pub struct Substituted {
+    pub toks: Vec<Token>,
+    pub values: Vec<Value>,
+    pub types: Vec<DataType>,
+    pub names: Vec<(String, usize)>,
+}
+
+/// Rewrites `$n` and `rec.field` to placeholders and lists the scalar
+/// variables as parameters the binder may bind names to.
+pub fn substitute(vars: &Vars, toks: &[Token]) -> DbResult<Substituted> {
+    let mut out = Substituted {
+        toks: Vec::with_capacity(toks.len()),
+        values: Vec::new(),
+        types: Vec::new(),
+        names: Vec::new(),
+    };
     if toks
         .first()
         .is_some_and(|t| UTILITY.iter().any(|u| is_word(t, u)))
     {
-        return Ok((toks.to_vec(), Vec::new(), Vec::new()));
+        out.toks = toks.to_vec();
+        return Ok(out);
     }
-    let mut out = Vec::with_capacity(toks.len());
-    let mut values = Vec::new();
-    let mut types = Vec::new();
-    let mut names: Vec<String> = Vec::new();
+    for scope in &vars.scopes {
+        for v in scope {
+            if let Slot::Scalar { ty, value } = &v.slot {
+                out.names.push((v.name.clone(), out.values.len()));
+                out.values.push(value.clone());
+                out.types.push(ty.clone());
+            }
+        }
+    }
+    let mut fields: Vec<(String, usize)> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        let prev = out.last();
+        let prev = out.toks.last();
         let after_period = prev == Some(&Token::Period);
         let after_keyword = prev.is_some_and(|p| NOT_A_VALUE_AFTER.iter().any(|k| is_word(p, k)));
-        let name = match t {
-            Token::Placeholder(p) => {
-                let n: usize = p.trim_start_matches('$').parse().unwrap_or(0);
-                match n.checked_sub(1).and_then(|n| vars.positional.get(n)) {
-                    Some(name) => Some(name.clone()),
-                    None => {
-                        return Err(DbError::new(
-                            SqlState::UNDEFINED_PARAMETER,
-                            format!("there is no parameter {p}"),
-                        ));
-                    }
-                }
-            }
-            Token::Word(_)
-                if !after_period && !after_keyword && toks.get(i + 1) != Some(&Token::LParen) =>
-            {
-                ident_of(t)
-            }
+        if let Token::Placeholder(p) = t {
+            let n: usize = p.trim_start_matches('$').parse().unwrap_or(0);
+            let Some(name) = n.checked_sub(1).and_then(|n| vars.positional.get(n)) else {
+                return Err(DbError::new(
+                    SqlState::UNDEFINED_PARAMETER,
+                    format!("there is no parameter {p}"),
+                ));
+            };
+            let Some(&(_, k)) = out.names.iter().rev().find(|(n, _)| n == name) else {
+                return Err(DbError::internal("positional parameter without a variable"));
+            };
+            out.toks.push(Token::Placeholder(format!("${}", k + 1)));
+            i += 1;
+            continue;
+        }
+        let record = match t {
+            Token::Word(_) if !after_period && !after_keyword => ident_of(t)
+                .and_then(|n| vars.get(&n))
+                .filter(|v| matches!(v.slot, Slot::Record(_))),
             _ => None,
         };
-        let Some(var) = name.as_deref().and_then(|n| vars.get(n)) else {
-            out.push(t.clone());
+        let Some(var) = record else {
+            out.toks.push(t.clone());
             i += 1;
             continue;
         };
-        let (key, ty, value, used) = match &var.slot {
-            Slot::Scalar { ty, value } => (var.name.clone(), ty.clone(), value.clone(), 1),
-            Slot::Record(row) => {
-                let field = match (toks.get(i + 1), toks.get(i + 2)) {
-                    (Some(Token::Period), Some(f)) => ident_of(f),
-                    _ => None,
-                };
-                let Some(field) = field else {
-                    return Err(DbError::not_supported(format!(
-                        "record variable \"{}\" used as a whole value is not supported",
-                        var.name
-                    )));
-                };
-                let Some((cols, row)) = row else {
-                    return Err(DbError::new(
-                        SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        format!("record \"{}\" is not assigned yet", var.name),
-                    )
-                    .with_detail(
-                        "The tuple structure of a not-yet-assigned record is indeterminate.",
-                    ));
-                };
-                let Some(k) = cols.iter().position(|c| c.name == field) else {
-                    return Err(DbError::new(
-                        SqlState::UNDEFINED_COLUMN,
-                        format!("record \"{}\" has no field \"{field}\"", var.name),
-                    ));
-                };
-                let value = row.get(k).cloned().unwrap_or(Value::Null);
-                (
-                    format!("{}.{field}", var.name),
-                    cols[k].data_type.clone(),
-                    value,
-                    3,
-                )
-            }
+        let Slot::Record(row) = &var.slot else {
+            return Err(DbError::internal("record variable expected"));
         };
-        let n = match names.iter().position(|k| *k == key) {
-            Some(n) => n,
+        let field = match (toks.get(i + 1), toks.get(i + 2)) {
+            (Some(Token::Period), Some(f)) => ident_of(f),
+            _ => None,
+        };
+        let Some(field) = field else {
+            return Err(DbError::not_supported(format!(
+                "record variable \"{}\" used as a whole value is not supported",
+                var.name
+            )));
+        };
+        let Some((cols, row)) = row else {
+            return Err(DbError::new(
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                format!("record \"{}\" is not assigned yet", var.name),
+            )
+            .with_detail("The tuple structure of a not-yet-assigned record is indeterminate."));
+        };
+        let Some(k) = cols.iter().position(|c| c.name == field) else {
+            return Err(DbError::new(
+                SqlState::UNDEFINED_COLUMN,
+                format!("record \"{}\" has no field \"{field}\"", var.name),
+            ));
+        };
+        let key = format!("{}.{field}", var.name);
+        let n = match fields.iter().find(|(f, _)| *f == key) {
+            Some((_, n)) => *n,
             None => {
-                names.push(key);
-                values.push(value);
-                types.push(ty);
-                names.len() - 1
+                let n = out.values.len();
+                out.values.push(row.get(k).cloned().unwrap_or(Value::Null));
+                out.types.push(cols[k].data_type.clone());
+                fields.push((key, n));
+                n
             }
         };
-        out.push(Token::Placeholder(format!("${}", n + 1)));
-        i += used;
+        out.toks.push(Token::Placeholder(format!("${}", n + 1)));
+        i += 3;
     }
-    Ok((out, values, types))
+    Ok(out)
 }
 
 /// Runs one SQL statement given as tokens, with variables substituted.
@@ -231,7 +247,12 @@ pub fn unpositioned(mut e: DbError) -> DbError {
 }
 
 fn run_inner(ctx: &mut SqlContext<'_>, vars: &Vars, toks: &[Token]) -> DbResult<StatementOutput> {
-    let (toks, values, types) = substitute(vars, toks)?;
+    let Substituted {
+        toks,
+        values,
+        types,
+        names,
+    } = substitute(vars, toks)?;
     let text = render(&toks);
     let mut commands = crate::parse::parse(&text)?;
     let command = match (commands.pop(), commands.is_empty()) {
@@ -252,7 +273,11 @@ fn run_inner(ctx: &mut SqlContext<'_>, vars: &Vars, toks: &[Token]) -> DbResult<
     match command {
         crate::parse::Command::Sql(stmt) => {
             (ctx.check_nested)(&stmt)?;
-            crate::statement::execute_typed(ctx, &stmt, &values, types)
+            let variables = crate::statement::Variables {
+                names,
+                conflict_is_error: vars.conflict_is_error,
+            };
+            crate::statement::execute_typed(ctx, &stmt, &values, types, &variables)
         }
         _ => Err(DbError::not_supported(format!(
             "this statement is not supported in PL/pgSQL: {}",
