@@ -27,7 +27,11 @@ pub fn parse_body(body: &str) -> DbResult<Block> {
         .into_iter()
         .filter(|t| !matches!(t, Token::Whitespace(_)))
         .collect();
-    let mut p = P { toks, pos: 0 };
+    let mut p = P {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let label = p.label();
     let block = p.block(label)?;
     if p.peek() == &Token::SemiColon {
@@ -65,9 +69,14 @@ fn is_assign(t: &Token) -> bool {
     t.to_string() == ":="
 }
 
+/// How deeply statements may nest (blocks, loops, IFs): the parser and
+/// the interpreter recurse once per level.
+const MAX_NESTING: usize = 100;
+
 struct P {
     toks: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
 
 impl P {
@@ -300,6 +309,19 @@ impl P {
 
     /// Statements until one of the `stop` words (not consumed).
     fn stmts(&mut self, stop: &[&str]) -> DbResult<Vec<Stmt>> {
+        if self.depth >= MAX_NESTING {
+            return Err(DbError::new(
+                SqlState::from_static("54001"),
+                "PL/pgSQL statements nest too deeply",
+            ));
+        }
+        self.depth += 1;
+        let r = self.stmts_inner(stop);
+        self.depth -= 1;
+        r
+    }
+
+    fn stmts_inner(&mut self, stop: &[&str]) -> DbResult<Vec<Stmt>> {
         let mut out = Vec::new();
         loop {
             if stop.iter().any(|s| is_word(self.peek(), s)) {
@@ -708,6 +730,8 @@ mod tests {
             "42704"
         );
         assert_eq!(code("BEGIN RAISE NOTICE '%'; END"), "42601");
+        let deep = format!("{}NULL;{}", "BEGIN ".repeat(5000), " END;".repeat(5000));
+        assert_eq!(code(&format!("BEGIN {deep} END")), "54001");
         assert_eq!(code("BEGIN IF true THEN NULL; END"), "42601");
         assert_eq!(
             code("BEGIN CASE 1 WHEN 1 THEN NULL; END CASE; END"),
