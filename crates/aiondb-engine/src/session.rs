@@ -445,6 +445,15 @@ impl Session {
                 }
                 return r;
             }
+            Command::Do { body } => {
+                if self.failed {
+                    return Err(aborted());
+                }
+                let result = self.with_transaction(|ctx| aiondb_sql::run_do(ctx, body));
+                return self
+                    .finish_statement(result)
+                    .map(|()| StatementOutput::Command { tag: "DO".into() });
+            }
             other => {
                 if self.failed {
                     return Err(aborted());
@@ -524,6 +533,25 @@ impl Session {
             database: &self.database,
             mode: self.current_mode(),
         };
+        // Statements run by DO blocks and user functions pass the same
+        // READ ONLY check as the session's own statements.
+        let read_only = self.current_mode().read_only;
+        let committed = self.engine.store.catalog();
+        let temp = self.temp_schema();
+        let db = self.database.id.get();
+        let check = move |stmt: &sqlparser::ast::Statement| -> DbResult<()> {
+            if !read_only {
+                return Ok(());
+            }
+            let is_temp = |name: &sqlparser::ast::ObjectName| {
+                let (schema, table) = aiondb_sql::object_name(name);
+                match schema {
+                    Some(s) => s == "pg_temp" || s == temp,
+                    None => committed.table_by_name(db, &temp, &table).is_some(),
+                }
+            };
+            crate::read_only::check(stmt, &is_temp)
+        };
         let Some(block) = self.block.as_mut() else {
             return Err(DbError::internal("no transaction"));
         };
@@ -539,6 +567,7 @@ impl Session {
             notices: &mut self.notices,
             deadline: (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout)),
             cancel: self.cancel.clone(),
+            check_nested: &check,
         };
         f(&mut ctx)
     }

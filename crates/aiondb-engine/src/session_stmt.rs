@@ -333,7 +333,7 @@ impl Session {
                 self.engine.store.gc();
                 command("VACUUM")
             }
-            Command::Sql(_) | Command::Transaction { .. } => {
+            Command::Sql(_) | Command::Transaction { .. } | Command::Do { .. } => {
                 Err(DbError::internal("not a maintenance command"))
             }
         }

@@ -229,6 +229,12 @@ pub fn system_columns(schema: Option<&str>, name: &str) -> Option<Vec<Column>> {
             c("proname", Text),
             c("pronamespace", Oid),
             c("prokind", Char(Some(1))),
+            c("prolang", Oid),
+            c("provolatile", Char(Some(1))),
+            c("proisstrict", Bool),
+            c("pronargs", Int2),
+            c("prorettype", Oid),
+            c("prosrc", Text),
         ],
         (_, "pg_extension") => vec![
             c("oid", Oid),
@@ -731,6 +737,25 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
             }
             rows
         }
+        "pg_proc" => catalog
+            .functions
+            .values()
+            .filter(|f| f.database == db)
+            .map(|f| {
+                vec![
+                    oid(f.id.0),
+                    text(&f.name),
+                    Value::Int8(namespace_oid_in(&catalog, db, &f.schema)),
+                    text("f"),
+                    oid(if f.language == "sql" { 14 } else { 13_000 }),
+                    Value::Text(f.volatility.to_string()),
+                    Value::Bool(f.strict),
+                    Value::Int2(f.args.len() as i16),
+                    oid(f.returns.as_ref().map_or(2278, DataType::oid)),
+                    text(&f.body),
+                ]
+            })
+            .collect(),
         "information_schema.schemata" => schemas(exec)
             .into_iter()
             .map(|(_, n)| {

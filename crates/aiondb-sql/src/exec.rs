@@ -35,6 +35,10 @@ pub struct Executor<'b> {
     pub once: HashMap<u64, Arc<Vec<Row>>>,
     /// Hashed values of the uncorrelated IN subqueries, by their id.
     pub once_sets: HashMap<u64, Arc<crate::hash_join::ValueSet>>,
+    /// Notices for the client (RAISE in user functions).
+    pub notices: &'b mut Vec<aiondb_core::DbError>,
+    /// See [`crate::output::SqlContext::check_nested`].
+    pub check_nested: &'b dyn Fn(&sqlparser::ast::Statement) -> aiondb_core::DbResult<()>,
 }
 
 /// Microseconds since 2000-01-01 UTC, now.

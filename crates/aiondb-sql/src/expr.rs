@@ -278,6 +278,9 @@ impl Expr {
                 for a in args {
                     values.push(a.eval(row, env)?);
                 }
+                if let Some(id) = crate::udf::user_fn_id(name) {
+                    return crate::udf::invoke(id, values, env);
+                }
                 let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
                 crate::func::call(name, values, &types, ty, env)?
             }

@@ -50,9 +50,11 @@ mod ops;
 mod output;
 mod parse;
 mod plan;
+mod plpgsql;
 mod project_set;
 mod session_func;
 mod statement;
+mod udf;
 mod view;
 
 pub use arguments::evaluate_arguments;
@@ -65,4 +67,5 @@ pub use output::{
     StatementOutput,
 };
 pub use parse::{Command, cursor_on_token, ident, object_name, parse};
+pub use plpgsql::run_do;
 pub use statement::{describe, execute};

@@ -113,6 +113,10 @@ pub struct SqlContext<'a> {
     pub deadline: Option<Instant>,
     /// Set by a CancelRequest.
     pub cancel: Arc<AtomicBool>,
+    /// Checks a statement a DO block or user function is about to run
+    /// (the session's READ ONLY rules; the session checks its own
+    /// statements before they reach this layer).
+    pub check_nested: &'a dyn Fn(&sqlparser::ast::Statement) -> aiondb_core::DbResult<()>,
 }
 
 impl SqlContext<'_> {

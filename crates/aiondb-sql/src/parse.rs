@@ -33,6 +33,10 @@ pub enum Command {
         stmt: Box<Statement>,
         deferrable: bool,
     },
+    /// `DO [LANGUAGE plpgsql] 'body'`: an anonymous PL/pgSQL block.
+    Do {
+        body: String,
+    },
 }
 
 /// Parses a query string into commands.
@@ -50,6 +54,12 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         match words.first().map(String::as_str) {
             Some("checkpoint") if words.len() == 1 => {
                 out.push(Command::Checkpoint);
+                continue;
+            }
+            Some("do") => {
+                out.push(Command::Do {
+                    body: do_body(trimmed)?,
+                });
                 continue;
             }
             Some("vacuum") | Some("analyze") | Some("analyse") => {
@@ -141,6 +151,59 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         out.extend(statements.into_iter().map(|s| Command::Sql(Box::new(s))));
     }
     Ok(out)
+}
+
+/// The body of `DO [LANGUAGE lang] 'code' [LANGUAGE lang]`; only
+/// plpgsql runs inline code.
+fn do_body(text: &str) -> DbResult<String> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize()
+        .map_err(|e| syntax_error(0, "", &e.to_string()))?;
+    let mut toks = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon));
+    toks.next(); // DO
+    let mut body = None;
+    let mut language = "plpgsql".to_string();
+    while let Some(t) = toks.next() {
+        match t {
+            Token::Word(w)
+                if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("language") =>
+            {
+                language = match toks.next() {
+                    Some(Token::Word(l)) if l.quote_style.is_some() => l.value,
+                    Some(Token::Word(l)) => l.value.to_lowercase(),
+                    Some(Token::SingleQuotedString(l)) => l,
+                    Some(other) => {
+                        return Err(syntax_error(0, "", &format!(", found: {other}")));
+                    }
+                    None => return Err(syntax_error(0, "", ", found: EOF")),
+                };
+            }
+            Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) if body.is_none() => {
+                body = Some(s)
+            }
+            Token::DollarQuotedString(d) if body.is_none() => body = Some(d.value),
+            other => return Err(syntax_error(0, "", &format!(", found: {other}"))),
+        }
+    }
+    let Some(body) = body else {
+        return Err(DbError::new(
+            SqlState::SYNTAX_ERROR,
+            "no inline code specified",
+        ));
+    };
+    match language.as_str() {
+        "plpgsql" => Ok(body),
+        "sql" | "c" | "internal" => Err(DbError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("language \"{language}\" does not support inline code execution"),
+        )),
+        other => Err(DbError::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("language \"{other}\" does not exist"),
+        )),
+    }
 }
 
 /// A transaction-mode statement with `[NOT] DEFERRABLE` rewritten without
@@ -399,7 +462,7 @@ pub fn cursor_on_token(mut err: DbError, sql: &str) -> DbError {
 /// PostgreSQL's wording: `syntax error at or near "tok"`, or `at end of
 /// input`. `offset` and `text` place a tokenizer error (segment-relative)
 /// in the whole string; parser errors carry absolute locations already.
-fn syntax_error(offset: usize, text: &str, message: &str) -> DbError {
+pub(crate) fn syntax_error(offset: usize, text: &str, message: &str) -> DbError {
     let message = message.trim_start_matches("sql parser error: ");
     let found = message
         .rsplit_once(", found: ")

@@ -72,6 +72,8 @@ pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Exe
         format: ctx.format.clone(),
         once: HashMap::new(),
         once_sets: HashMap::new(),
+        notices: &mut *ctx.notices,
+        check_nested: ctx.check_nested,
     }
 }
 
@@ -82,7 +84,29 @@ pub fn execute(
     params: &[Value],
 ) -> DbResult<StatementOutput> {
     let hints: Vec<DataType> = params.iter().map(|_| DataType::Unknown).collect();
+    execute_typed(ctx, stmt, params, hints, &Variables::default())
+}
+
+/// Names a statement run by PL/pgSQL or a SQL function may use for its
+/// parameters (see `Binder::variables`).
+#[derive(Default)]
+pub(crate) struct Variables {
+    pub names: Vec<(String, usize)>,
+    pub conflict_is_error: bool,
+}
+
+/// Executes a statement whose parameters have known types (PL/pgSQL
+/// variables substituted as parameters).
+pub(crate) fn execute_typed(
+    ctx: &mut SqlContext<'_>,
+    stmt: &Statement,
+    params: &[Value],
+    hints: Vec<DataType>,
+    variables: &Variables,
+) -> DbResult<StatementOutput> {
     let mut b = binder(ctx, hints);
+    b.variables = variables.names.clone();
+    b.variable_conflict_error = variables.conflict_is_error;
     let bound = bind(&mut b, stmt)?;
     drop(b);
     match bound {
@@ -180,6 +204,8 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             names,
             *cascade,
         )?),
+        Statement::CreateFunction(cf) => command(&crate::udf::create_function(ctx, cf)?),
+        Statement::DropFunction(df) => command(&crate::udf::drop_function(ctx, df)?),
         Statement::Truncate(t) => command(&crate::ddl::truncate(ctx, t)?),
         Statement::AlterTable(at) => command(&crate::ddl::alter_table(ctx, at)?),
         Statement::CreateSequence {

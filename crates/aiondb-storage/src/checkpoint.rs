@@ -22,7 +22,7 @@
 use crate::control::sync_dir;
 use crate::record::{self, Key};
 use crate::replay::load_row;
-use crate::schema::{Catalog, SequenceId};
+use crate::schema::{Catalog, FunctionSchema, SequenceId};
 use crate::sequence::SequenceState;
 use crate::store::Store;
 use crate::table::{ReadView, Stamp, TableData};
@@ -293,6 +293,12 @@ impl Store {
         let mut file = CheckedFile::create(&tmp, "catalog.bin")?;
         file.write(&record::encode(&image)?)?;
         files.push(file.finish()?);
+        // Since format version 3; absent from older checkpoints.
+        let functions: Vec<FunctionSchema> =
+            catalog.functions.values().map(|f| (**f).clone()).collect();
+        let mut file = CheckedFile::create(&tmp, "functions.bin")?;
+        file.write(&record::encode(&functions)?)?;
+        files.push(file.finish()?);
         let manifest = Manifest {
             format_version: crate::control::FORMAT_VERSION,
             system_id: self.dir.system_id,
@@ -411,6 +417,12 @@ pub(crate) fn load_newest(data: &Path, system_id: u64) -> DbResult<Option<Loaded
         cat_bytes,
         &format!("checkpoint file \"{}\"", cat_path.display()),
     )?;
+    let mut image = image;
+    if let Some((path, bytes)) = contents.get("functions.bin") {
+        let functions: Vec<FunctionSchema> =
+            record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
+        image.catalog.functions = functions.into_iter().map(|f| (f.id, Arc::new(f))).collect();
+    }
     let mut tables = HashMap::new();
     for (id, schema) in &image.catalog.tables {
         let name = format!("table-{}.bin", id.0);

@@ -15,7 +15,14 @@ use std::path::{Path, PathBuf};
 
 /// The on-disk format this build reads and writes.
 /// 2: the catalog holds views and schemas.
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: functions (WAL `PutFunction`/`DropFunction`, checkpoint
+///    `functions.bin`). Version 2 directories are read as they are (they
+///    hold no functions) and their control file is upgraded on open, so
+///    an older server refuses the directory once it may hold functions.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// Older versions this build reads.
+const UPGRADABLE_VERSIONS: [u32; 1] = [2];
 
 #[derive(Serialize, Deserialize)]
 struct ControlFile {
@@ -78,7 +85,21 @@ impl DataDir {
                         control_path.display()
                     ))
                 })?;
-                if control.format_version != FORMAT_VERSION {
+                if UPGRADABLE_VERSIONS.contains(&control.format_version) {
+                    let upgraded = ControlFile {
+                        format_version: FORMAT_VERSION,
+                        system_id: control.system_id,
+                    };
+                    let bytes = serde_json::to_vec(&upgraded).map_err(|e| {
+                        DbError::internal(format!("cannot encode control file: {e}"))
+                    })?;
+                    write_atomically(&control_path, &bytes)?;
+                    tracing::info!(
+                        from = control.format_version,
+                        to = FORMAT_VERSION,
+                        "upgraded the data directory's format version"
+                    );
+                } else if control.format_version != FORMAT_VERSION {
                     return Err(DbError::new(
                         SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
                         format!(
@@ -186,5 +207,20 @@ mod tests {
         .expect("write");
         let err = DataDir::open(dir.path()).expect_err("refused");
         assert!(err.message.contains("format version 99"), "{}", err.message);
+    }
+
+    #[test]
+    fn version_2_is_opened_and_upgraded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let control = dir.path().join("aiondb.control");
+        fs::write(&control, br#"{"format_version":2,"system_id":7}"#).expect("write");
+        let opened = DataDir::open(dir.path()).expect("version 2 opens");
+        assert_eq!(opened.system_id, 7);
+        drop(opened);
+        let text = fs::read_to_string(&control).expect("read");
+        assert!(
+            text.contains(&format!("\"format_version\":{FORMAT_VERSION}")),
+            "{text}"
+        );
     }
 }

@@ -10,7 +10,8 @@
 use crate::locks::{LockMode, LockTarget};
 use crate::record::DdlOp;
 use crate::schema::{
-    Catalog, IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema,
+    Catalog, FunctionSchema, IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema,
+    ViewSchema,
 };
 use crate::sequence::SequenceState;
 use crate::table::{IndexData, Stamp, TableData};
@@ -284,6 +285,53 @@ impl Transaction {
         refuse_if_views_depend(cat, id, "view", &view.name)?;
         cat.views.remove(&id);
         self.ddl.push(DdlOp::DropView(id));
+        Ok(())
+    }
+
+    /// Creates a function (`f.id` is assigned), or with `replace` gives
+    /// the existing function with the same name and argument types a new
+    /// definition under its old id.
+    pub fn put_function(&mut self, mut f: FunctionSchema, replace: bool) -> DbResult<TableId> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        let types: Vec<_> = f.args.iter().map(|a| a.data_type.clone()).collect();
+        let existing = cat
+            .functions_named(f.database, &f.schema, &f.name)
+            .find(|o| o.has_arg_types(&types))
+            .map(|o| o.id);
+        match existing {
+            Some(id) if replace => f.id = id,
+            Some(_) => {
+                return Err(DbError::new(
+                    SqlState::from_static("42723"),
+                    format!(
+                        "function \"{}\" already exists with same argument types",
+                        f.name
+                    ),
+                ));
+            }
+            None => {
+                f.id = TableId(cat.next_table_id);
+                cat.next_table_id += 1;
+            }
+        }
+        cat.functions.insert(f.id, Arc::new(f.clone()));
+        let id = f.id;
+        self.ddl.push(DdlOp::PutFunction(f));
+        Ok(id)
+    }
+
+    /// Drops a function.
+    pub fn drop_function(&mut self, id: TableId) -> DbResult<()> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        if cat.functions.remove(&id).is_none() {
+            return Err(DbError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("function with id {id} does not exist"),
+            ));
+        }
+        self.ddl.push(DdlOp::DropFunction(id));
         Ok(())
     }
 

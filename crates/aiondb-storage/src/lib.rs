@@ -61,8 +61,8 @@ pub use gc::GcReport;
 pub use locks::{LockMode, WaitLimits};
 pub use record::Key;
 pub use schema::{
-    BUILTIN_NAMESPACES, Catalog, ColumnSchema, IndexSchema, NamespaceSchema, SequenceId,
-    SequenceSchema, TableSchema, ViewSchema,
+    BUILTIN_NAMESPACES, Catalog, ColumnSchema, FunctionArg, FunctionSchema, IndexSchema,
+    NamespaceSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema,
 };
 pub use store::{RecoveryReport, Store, StoreOptions};
 pub use txn::{IsolationLevel, RowScan, Savepoint, Transaction};

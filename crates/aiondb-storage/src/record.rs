@@ -7,7 +7,8 @@
 //! PostgreSQL) and becomes durable with the next flush that covers it.
 
 use crate::schema::{
-    IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema,
+    FunctionSchema, IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema,
+    ViewSchema,
 };
 use aiondb_core::{CommitId, DbError, DbResult, IndexId, Row, TableId};
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,10 @@ pub enum DdlOp {
     DropView(TableId),
     CreateNamespace(NamespaceSchema),
     DropNamespace(TableId),
+    /// Creates a function, or replaces the definition of the function
+    /// with this id (new variants go last: older WAL keeps decoding).
+    PutFunction(FunctionSchema),
+    DropFunction(TableId),
 }
 
 /// A row's final image in a transaction.

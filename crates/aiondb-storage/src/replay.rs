@@ -193,6 +193,17 @@ fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
                 )));
             }
         }
+        DdlOp::PutFunction(f) => {
+            catalog.next_table_id = catalog.next_table_id.max(f.id.0 + 1);
+            catalog.functions.insert(f.id, Arc::new(f.clone()));
+        }
+        DdlOp::DropFunction(id) => {
+            if catalog.functions.remove(id).is_none() {
+                return Err(DbError::corrupted(format!(
+                    "WAL drops function {id}, which does not exist"
+                )));
+            }
+        }
         DdlOp::DropView(id) => {
             if catalog.views.remove(id).is_none() {
                 return Err(DbError::corrupted(format!(

@@ -93,6 +93,42 @@ pub struct ViewSchema {
     pub depends_on: Vec<TableId>,
 }
 
+/// One declared parameter of a function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionArg {
+    pub name: Option<String>,
+    pub data_type: DataType,
+}
+
+/// A user-defined function (CREATE FUNCTION). The store keeps its
+/// definition; the SQL layer interprets the body each time it is called.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionSchema {
+    /// From the table id space (it is the function's pg_proc oid).
+    pub id: TableId,
+    pub database: u32,
+    pub schema: String,
+    pub name: String,
+    pub args: Vec<FunctionArg>,
+    /// None for `RETURNS void`.
+    pub returns: Option<DataType>,
+    /// `sql` or `plpgsql`.
+    pub language: String,
+    pub body: String,
+    /// pg_proc.provolatile: `i`, `s` or `v`.
+    pub volatility: char,
+    /// STRICT (RETURNS NULL ON NULL INPUT).
+    pub strict: bool,
+}
+
+impl FunctionSchema {
+    /// Whether the argument types are exactly `types`.
+    pub fn has_arg_types(&self, types: &[DataType]) -> bool {
+        self.args.len() == types.len()
+            && self.args.iter().zip(types).all(|(a, t)| a.data_type == *t)
+    }
+}
+
 /// A schema (namespace) created with CREATE SCHEMA. `public`, `pg_catalog`
 /// and `information_schema` always exist and are not stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +150,10 @@ pub struct Catalog {
     pub sequences: BTreeMap<SequenceId, Arc<SequenceSchema>>,
     pub views: BTreeMap<TableId, Arc<ViewSchema>>,
     pub namespaces: BTreeMap<TableId, Arc<NamespaceSchema>>,
+    /// User functions. Not part of catalog.bin's encoding (which format
+    /// version 2 fixed): checkpoints keep them in functions.bin.
+    #[serde(skip)]
+    pub functions: BTreeMap<TableId, Arc<FunctionSchema>>,
     /// Next ids to hand out; part of the catalog so replay reproduces them.
     pub next_table_id: u32,
     pub next_index_id: u32,
@@ -219,6 +259,18 @@ impl Catalog {
             .filter(|(d, s, _)| *d == database && s.as_str() == schema)
             .map(|(_, _, n)| n.clone())
             .collect()
+    }
+
+    /// Functions named `schema.name` in `database`, all overloads.
+    pub fn functions_named<'a>(
+        &'a self,
+        database: u32,
+        schema: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<FunctionSchema>> {
+        self.functions
+            .values()
+            .filter(move |f| f.database == database && f.schema == schema && f.name == name)
     }
 
     /// Views that read relation `id`.

@@ -103,7 +103,16 @@ impl Binder<'_> {
         // Untyped literals: text for string functions, the common type for
         // coalesce-style functions.
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
-        let ty = crate::func::return_type(name, &types)?;
+        let ty = match crate::func::return_type(name, &types) {
+            Ok(ty) => ty,
+            Err(e) if e.code == SqlState::UNDEFINED_FUNCTION => {
+                return match self.user_call(name, &args)? {
+                    Some(call) => Ok(call),
+                    None => Err(e),
+                };
+            }
+            Err(e) => return Err(e),
+        };
         let target = match name {
             "coalesce" | "greatest" | "least" | "nullif" => Some(ty.clone()),
             "nextval" | "currval" | "setval" | "lower" | "upper" | "length" | "substr"

@@ -159,6 +159,36 @@ impl Binder<'_> {
     }
 
     fn column(&mut self, table: Option<&str>, name: &str, scope: &Scope) -> DbResult<Expr> {
+        let variable = match table {
+            None => self
+                .variables
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .map(|(_, i)| *i),
+            Some(_) => None,
+        };
+        let bound = self.column_or_outer(table, name, scope);
+        match (bound, variable) {
+            (Ok(_), Some(_)) if self.variable_conflict_error => Err(DbError::new(
+                SqlState::AMBIGUOUS_COLUMN,
+                format!("column reference \"{name}\" is ambiguous"),
+            )
+            .with_detail("It could refer to either a PL/pgSQL variable or a table column.")),
+            (Err(e), Some(i)) if e.code == SqlState::UNDEFINED_COLUMN => {
+                let t = self.param_type(i, &DataType::Unknown);
+                Ok(Expr::Param(i, t))
+            }
+            (bound, _) => bound,
+        }
+    }
+
+    fn column_or_outer(
+        &mut self,
+        table: Option<&str>,
+        name: &str,
+        scope: &Scope,
+    ) -> DbResult<Expr> {
         if let Some(i) = scope.find(table, name)? {
             return Ok(Expr::Column(i, scope.columns[i].ty.clone()));
         }

@@ -146,6 +146,14 @@ pub struct Binder<'a> {
     /// to (`usize::MAX` for none): a subquery whose references all stay
     /// inside it is uncorrelated.
     pub(crate) outer_floor: usize,
+    /// PL/pgSQL variables or SQL-function parameters visible as names:
+    /// (name, parameter index). A name that is no column binds to its
+    /// parameter.
+    pub(crate) variables: Vec<(String, usize)>,
+    /// Whether a name that is both a column and a variable is an error
+    /// (PL/pgSQL's default `variable_conflict = error`) rather than the
+    /// column (SQL functions).
+    pub(crate) variable_conflict_error: bool,
 }
 
 impl<'a> Binder<'a> {
@@ -169,6 +177,8 @@ impl<'a> Binder<'a> {
             srf_refusal: srf::NOT_ALLOWED_HERE,
             unreachable: 0,
             outer_floor: usize::MAX,
+            variables: Vec::new(),
+            variable_conflict_error: false,
         }
     }
 

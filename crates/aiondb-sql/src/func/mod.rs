@@ -46,10 +46,17 @@ pub fn is_window(name: &str) -> bool {
 
 /// Functions whose result may change between calls with the same input.
 pub fn is_volatile(name: &str) -> bool {
-    matches!(
-        name,
-        "random" | "nextval" | "setval" | "currval" | "clock_timestamp" | "gen_random_uuid" | "now"
-    )
+    crate::udf::user_fn_id(name).is_some()
+        || matches!(
+            name,
+            "random"
+                | "nextval"
+                | "setval"
+                | "currval"
+                | "clock_timestamp"
+                | "gen_random_uuid"
+                | "now"
+        )
 }
 
 /// A text argument. A `char(n)` value loses its trailing blanks, as in

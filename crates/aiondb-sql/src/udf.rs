@@ -1,0 +1,391 @@
+//! User-defined functions: CREATE/DROP FUNCTION, call resolution, calls.
+//!
+//! A function is a [`FunctionSchema`] in the catalog (WAL-logged by the
+//! store). Calls resolve after the built-ins: the binder asks
+//! [`resolve`] only when no built-in of that name takes the argument
+//! types, and binds the call as `Expr::Func` named [`USER_FN`]`<oid>`;
+//! evaluation ([`invoke`]) looks the definition up again in the
+//! transaction's catalog, so a function replaced or dropped in the same
+//! transaction is seen as it now is. SQL bodies run statement by
+//! statement (the last one's first value is the result); plpgsql bodies
+//! run in the interpreter. Parameters are visible by name and as `$n`.
+//!
+//! Invariants: STRICT functions return NULL for any NULL argument without
+//! running; nesting is bounded ([`MAX_DEPTH`], 54001), so a recursive
+//! function cannot overflow the stack.
+
+use crate::bind::Binder;
+use crate::expr::{EvalEnv, Expr};
+use crate::output::SqlContext;
+use crate::parse::object_name;
+use aiondb_core::{DataType, DbError, DbResult, SqlState, TableId, Value};
+use aiondb_storage::{FunctionArg, FunctionSchema};
+use sqlparser::ast;
+use std::cell::Cell;
+use std::sync::Arc;
+
+/// Name prefix of a bound call of a user function (never a valid
+/// identifier, so it cannot clash with a built-in).
+pub const USER_FN: &str = "\u{0}fn:";
+
+/// How deeply user functions may call each other.
+const MAX_DEPTH: usize = 64;
+
+thread_local! {
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The oid of a bound user function call's name.
+pub fn user_fn_id(name: &str) -> Option<u32> {
+    name.strip_prefix(USER_FN).and_then(|id| id.parse().ok())
+}
+
+fn invalid_definition(msg: impl Into<String>) -> DbError {
+    DbError::new(SqlState::from_static("42P13"), msg)
+}
+
+fn arg_types_text(types: &[DataType]) -> String {
+    types
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A parameter or result type without its modifier: PostgreSQL keeps
+/// none for functions (`RETURNS varchar(3)` returns any varchar).
+fn without_typmod(t: DataType) -> DataType {
+    match t {
+        DataType::Varchar(Some(_)) => DataType::Varchar(None),
+        DataType::Char(Some(_)) => DataType::Char(None),
+        DataType::Numeric(Some(_)) => DataType::Numeric(None),
+        DataType::Array(e) => DataType::Array(Box::new(without_typmod(*e))),
+        other => other,
+    }
+}
+
+fn is_void(t: &ast::DataType) -> bool {
+    t.to_string().eq_ignore_ascii_case("void")
+}
+
+/// CREATE [OR REPLACE] FUNCTION.
+pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> DbResult<String> {
+    if cf.temporary || cf.or_alter || cf.using.is_some() {
+        return Err(DbError::not_supported(
+            "this form of CREATE FUNCTION is not supported",
+        ));
+    }
+    let (schema, name) = object_name(&cf.name);
+    let schema = crate::ddl::schema_name(ctx, schema, false)?;
+    let mut args = Vec::new();
+    for a in cf.args.iter().flatten() {
+        if matches!(&a.mode, Some(m) if !matches!(m, ast::ArgMode::In)) {
+            return Err(DbError::not_supported(
+                "OUT and INOUT function parameters are not supported",
+            ));
+        }
+        if a.default_expr.is_some() {
+            return Err(DbError::not_supported(
+                "function parameter defaults are not supported",
+            ));
+        }
+        args.push(FunctionArg {
+            name: a.name.as_ref().map(crate::parse::ident),
+            data_type: without_typmod(crate::bind::expr::data_type(&a.data_type)?),
+        });
+    }
+    let returns = match &cf.return_type {
+        None => return Err(invalid_definition("function result type must be specified")),
+        Some(ast::FunctionReturnType::SetOf(_)) => {
+            return Err(DbError::not_supported(
+                "functions returning SETOF are not supported",
+            ));
+        }
+        Some(ast::FunctionReturnType::DataType(t)) if is_void(t) => None,
+        Some(ast::FunctionReturnType::DataType(t)) => match t.to_string().to_lowercase().as_str() {
+            "trigger" | "record" | "event_trigger" => {
+                return Err(DbError::not_supported(format!(
+                    "functions returning {t} are not supported"
+                )));
+            }
+            _ => Some(without_typmod(crate::bind::expr::data_type(t)?)),
+        },
+    };
+    let Some(language) = cf.language.as_ref().map(crate::parse::ident) else {
+        return Err(invalid_definition("no language specified"));
+    };
+    let body = match &cf.function_body {
+        Some(ast::CreateFunctionBody::AsBeforeOptions {
+            body,
+            link_symbol: None,
+        })
+        | Some(ast::CreateFunctionBody::AsAfterOptions(body)) => match body {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                    s.clone()
+                }
+                ast::Value::DollarQuotedString(d) => d.value.clone(),
+                _ => return Err(invalid_definition("function body must be a string")),
+            },
+            _ => return Err(invalid_definition("function body must be a string")),
+        },
+        None => return Err(invalid_definition("no function body specified")),
+        Some(_) => {
+            return Err(DbError::not_supported(
+                "this form of function body is not supported",
+            ));
+        }
+    };
+    match language.as_str() {
+        "plpgsql" => crate::plpgsql::validate(&body)?,
+        "sql" => {
+            crate::parse::parse(&body)?;
+        }
+        "c" | "internal" => {
+            return Err(DbError::not_supported(format!(
+                "functions in language \"{language}\""
+            )));
+        }
+        other => {
+            return Err(DbError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("language \"{other}\" does not exist"),
+            ));
+        }
+    }
+    let volatility = match cf.behavior {
+        Some(ast::FunctionBehavior::Immutable) => 'i',
+        Some(ast::FunctionBehavior::Stable) => 's',
+        _ => 'v',
+    };
+    let strict = matches!(
+        cf.called_on_null,
+        Some(ast::FunctionCalledOnNull::Strict | ast::FunctionCalledOnNull::ReturnsNullOnNullInput)
+    );
+    let f = FunctionSchema {
+        id: TableId(0),
+        database: ctx.database,
+        schema,
+        name,
+        args,
+        returns,
+        language,
+        body,
+        volatility,
+        strict,
+    };
+    ctx.txn.put_function(f, cf.or_replace)?;
+    Ok("CREATE FUNCTION".into())
+}
+
+/// DROP FUNCTION [IF EXISTS] name[(argtypes)], ...
+pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResult<String> {
+    if matches!(df.drop_behavior, Some(ast::DropBehavior::Cascade)) {
+        // Nothing depends on functions yet: CASCADE drops just them.
+    }
+    for desc in &df.func_desc {
+        let (schema, name) = object_name(&desc.name);
+        let types = match &desc.args {
+            Some(args) => Some(
+                args.iter()
+                    .map(|a| crate::bind::expr::data_type(&a.data_type).map(without_typmod))
+                    .collect::<DbResult<Vec<_>>>()?,
+            ),
+            None => None,
+        };
+        let catalog = ctx.txn.catalog();
+        let schemas: Vec<String> = match &schema {
+            Some(s) => vec![crate::namespace::qualifier(ctx.search_path, s).to_string()],
+            None => ctx.search_path.to_vec(),
+        };
+        let mut found: Vec<Arc<FunctionSchema>> = Vec::new();
+        for s in &schemas {
+            found = catalog
+                .functions_named(ctx.database, s, &name)
+                .filter(|f| types.as_ref().is_none_or(|t| f.has_arg_types(t)))
+                .cloned()
+                .collect();
+            if !found.is_empty() {
+                break;
+            }
+        }
+        let shown = format!(
+            "{name}({})",
+            arg_types_text(types.as_deref().unwrap_or(&[]))
+        );
+        match found.as_slice() {
+            [] if df.if_exists => {
+                ctx.notice(format!("function {shown} does not exist, skipping"));
+            }
+            [] if types.is_none() => {
+                return Err(DbError::new(
+                    SqlState::UNDEFINED_FUNCTION,
+                    format!("could not find a function named \"{name}\""),
+                ));
+            }
+            [] => {
+                return Err(DbError::new(
+                    SqlState::UNDEFINED_FUNCTION,
+                    format!("function {shown} does not exist"),
+                ));
+            }
+            [f] => ctx.txn.drop_function(f.id)?,
+            _ => {
+                return Err(DbError::new(
+                    SqlState::from_static("42725"),
+                    format!("function name \"{name}\" is not unique"),
+                )
+                .with_hint("Specify the argument list to select the function unambiguously."));
+            }
+        }
+    }
+    Ok("DROP FUNCTION".into())
+}
+
+/// Whether an argument of type `from` may be passed for `to` (identical,
+/// an untyped literal, or a widening within numbers or strings).
+fn passable(from: &DataType, to: &DataType) -> bool {
+    use DataType::*;
+    let rank = |t: &DataType| match t {
+        Int2 => Some(1),
+        Int4 => Some(2),
+        Int8 => Some(3),
+        Numeric(_) => Some(4),
+        Float4 => Some(5),
+        Float8 => Some(6),
+        _ => None,
+    };
+    let stringy = |t: &DataType| matches!(t, Text | Varchar(_) | Char(_) | Name);
+    from == to
+        || *from == Unknown
+        || matches!((rank(from), rank(to)), (Some(a), Some(b)) if a <= b)
+        || (stringy(from) && stringy(to))
+        || matches!(
+            (from, to),
+            (Numeric(_), Numeric(_)) | (Varchar(_), Varchar(_))
+        )
+}
+
+impl Binder<'_> {
+    /// A call of the user function `name` with these arguments, if one
+    /// takes them; Ok(None) if there is none.
+    pub(crate) fn user_call(&mut self, name: &str, args: &[Expr]) -> DbResult<Option<Expr>> {
+        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+        let mut candidates: Vec<Arc<FunctionSchema>> = Vec::new();
+        for s in self.search_path {
+            candidates.extend(
+                self.catalog
+                    .functions_named(self.database, s, name)
+                    .filter(|f| {
+                        f.args.len() == types.len()
+                            && f.args
+                                .iter()
+                                .zip(&types)
+                                .all(|(a, t)| passable(t, &a.data_type))
+                    })
+                    .cloned(),
+            );
+            if !candidates.is_empty() {
+                break;
+            }
+        }
+        // Exact matches count most; an untyped literal leans to text, the
+        // preferred type of its category, as in PostgreSQL.
+        let exact = |f: &FunctionSchema| {
+            f.args
+                .iter()
+                .zip(&types)
+                .map(|(a, t)| match (t, &a.data_type) {
+                    (t, p) if t == p => 2,
+                    (DataType::Unknown, DataType::Text) => 1,
+                    _ => 0,
+                })
+                .sum::<usize>()
+        };
+        candidates.sort_by_key(|f| std::cmp::Reverse(exact(f)));
+        let Some(f) = candidates.first().cloned() else {
+            return Ok(None);
+        };
+        if candidates.get(1).is_some_and(|g| exact(g) == exact(&f)) {
+            return Err(DbError::new(
+                SqlState::from_static("42725"),
+                format!(
+                    "function {name}({}) is not unique",
+                    arg_types_text(&types)
+                ),
+            )
+            .with_hint(
+                "Could not choose a best candidate function. You might need to add explicit type casts.",
+            ));
+        }
+        let mut bound = Vec::with_capacity(args.len());
+        for (a, p) in args.iter().zip(&f.args) {
+            bound.push(self.coerce_to(a.clone(), &p.data_type)?);
+        }
+        Ok(Some(Expr::Func {
+            name: format!("{USER_FN}{}", f.id.0),
+            args: bound,
+            ty: f.returns.clone().unwrap_or(DataType::Text),
+        }))
+    }
+}
+
+/// Runs a bound user function call.
+pub fn invoke(id: u32, values: Vec<Value>, env: &mut EvalEnv<'_, '_>) -> DbResult<Value> {
+    let Some(exec) = env.exec.as_deref_mut() else {
+        return Err(DbError::internal(
+            "user function called without an executor",
+        ));
+    };
+    let catalog = exec.txn.catalog();
+    let Some(f) = catalog.functions.get(&TableId(id)).cloned() else {
+        return Err(DbError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("cache lookup failed for function {id}"),
+        ));
+    };
+    if f.strict && values.iter().any(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let depth = DEPTH.with(|d| d.get());
+    if depth >= MAX_DEPTH {
+        return Err(
+            DbError::new(SqlState::from_static("54001"), "stack depth limit exceeded")
+                .with_hint("User functions nest too deeply (infinite recursion?)."),
+        );
+    }
+    DEPTH.with(|d| d.set(depth + 1));
+    let format = exec.format.clone();
+    let mut ctx = SqlContext {
+        txn: &mut *exec.txn,
+        database: exec.database,
+        search_path: exec.search_path,
+        format: &format,
+        env: exec.env,
+        notices: &mut *exec.notices,
+        deadline: exec.deadline,
+        cancel: exec.cancel.clone(),
+        check_nested: exec.check_nested,
+    };
+    let args: Vec<crate::plpgsql::Arg> = f
+        .args
+        .iter()
+        .zip(values)
+        .map(|(a, value)| crate::plpgsql::Arg {
+            name: a.name.clone(),
+            ty: a.data_type.clone(),
+            value,
+        })
+        .collect();
+    let void = f.returns.is_none();
+    let ret = f.returns.clone().unwrap_or(DataType::Text);
+    let result = match f.language.as_str() {
+        "plpgsql" => crate::plpgsql::call(&mut ctx, &f.name, &f.body, args, &ret, void),
+        _ => crate::plpgsql::call_sql(&mut ctx, &f.body, args, &ret, void),
+    };
+    DEPTH.with(|d| d.set(depth));
+    match result? {
+        Value::Null if void => Ok(Value::Text(String::new())),
+        v => Ok(v),
+    }
+}
