@@ -340,6 +340,7 @@ pub fn call(
                 | "shobj_description"
                 | "pg_get_expr"
                 | "array_to_string"
+                | "array_position"
         )
     {
         return Ok(Value::Null);
@@ -683,11 +684,28 @@ pub fn call(
                     DataType::Array(e) => (**e).clone(),
                     _ => DataType::Text,
                 };
+                // array_position(array, elem, start): the search begins at
+                // the 1-based position `start`.
+                let skip = match args.get(2) {
+                    None => 0,
+                    Some(Value::Null) => {
+                        return Err(DbError::new(
+                            SqlState::from_static("22004"),
+                            "initial position must not be null",
+                        ));
+                    }
+                    Some(start) => usize::try_from(int_arg(start)?.max(1) - 1).unwrap_or(0),
+                };
                 let mut found = Value::Null;
-                for (i, it) in items.into_iter().enumerate() {
-                    if ops::compare(it, &elem_ty, args[1].clone(), &types[1])?
-                        == Some(std::cmp::Ordering::Equal)
-                    {
+                for (i, it) in items.into_iter().enumerate().skip(skip) {
+                    let equal = match (&it, &args[1]) {
+                        (Value::Null, Value::Null) => true,
+                        _ => {
+                            ops::compare(it, &elem_ty, args[1].clone(), &types[1])?
+                                == Some(std::cmp::Ordering::Equal)
+                        }
+                    };
+                    if equal {
                         found = Value::Int4(i as i32 + 1);
                         break;
                     }
