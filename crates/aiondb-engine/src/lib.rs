@@ -26,6 +26,7 @@
 mod cursor;
 mod engine;
 pub mod password;
+mod plan_cache;
 mod planner_settings;
 mod prepared_sql;
 mod read_only;

@@ -128,7 +128,7 @@ impl Session {
             self.with_transaction(|ctx| aiondb_sql::evaluate_arguments(ctx, arguments, &types))?
         };
         match prepared.command() {
-            Some(command) => self.run(command, &values),
+            Some(command) => self.run(command, &values, Some(prepared.plan())),
             None => Ok(StatementOutput::Empty),
         }
     }

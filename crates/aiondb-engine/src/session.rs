@@ -50,6 +50,8 @@ struct PreparedInner {
     statement: Option<Command>,
     param_types: Vec<DataType>,
     columns: Vec<Column>,
+    /// The statement bound at its last Execute (see `plan_cache`).
+    plan: crate::plan_cache::PlanCache,
 }
 
 impl PreparedStatement {
@@ -66,6 +68,11 @@ impl PreparedStatement {
     /// The statement; `None` for an empty query string.
     pub(crate) fn command(&self) -> Option<&Command> {
         self.inner.statement.as_ref()
+    }
+
+    /// Its plan cache.
+    pub(crate) fn plan(&self) -> &crate::plan_cache::PlanCache {
+        &self.inner.plan
     }
 }
 
@@ -198,7 +205,7 @@ impl Session {
         let mut out = Vec::with_capacity(statements.len());
         for stmt in &statements {
             let r = self
-                .run(stmt, &[])
+                .run(stmt, &[], None)
                 .map_err(|e| aiondb_sql::cursor_on_token(e, sql));
             let failed = r.is_err();
             out.push(r);
@@ -249,6 +256,7 @@ impl Session {
                     statement: None,
                     param_types: hints,
                     columns: Vec::new(),
+                    plan: Default::default(),
                 }),
             });
         };
@@ -281,6 +289,7 @@ impl Session {
                 statement: Some(statement),
                 param_types: description.params,
                 columns: description.columns,
+                plan: Default::default(),
             }),
         })
     }
@@ -334,7 +343,7 @@ impl Session {
                 }
             });
         }
-        self.run(statement, &values)
+        self.run(statement, &values, Some(stmt.plan()))
     }
 
     /// Feeds COPY FROM STDIN data.
@@ -431,7 +440,14 @@ impl Session {
     }
 
     /// Runs one statement with bound parameter values.
-    pub(crate) fn run(&mut self, command: &Command, params: &[Value]) -> DbResult<StatementOutput> {
+    /// `plan` is a prepared statement's plan cache (Execute only): a
+    /// SELECT, INSERT, UPDATE or DELETE reuses its binding while valid.
+    pub(crate) fn run(
+        &mut self,
+        command: &Command,
+        params: &[Value],
+        plan: Option<&crate::plan_cache::PlanCache>,
+    ) -> DbResult<StatementOutput> {
         self.cancel.store(false, Ordering::Release);
         let stmt = match command {
             Command::Sql(s) => s.as_ref(),
@@ -504,7 +520,12 @@ impl Session {
             Ok(None) => {}
             Err(e) => return self.finish_statement(Err(e)),
         }
-        let result = self.with_transaction(|ctx| aiondb_sql::execute(ctx, stmt, params));
+        let result = match plan {
+            Some(plan) if crate::plan_cache::is_cacheable(stmt) => {
+                self.with_transaction(|ctx| plan.execute(ctx, stmt, params))
+            }
+            _ => self.with_transaction(|ctx| aiondb_sql::execute(ctx, stmt, params)),
+        };
         self.finish_statement(result)
     }
 

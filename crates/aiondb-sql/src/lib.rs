@@ -68,4 +68,4 @@ pub use output::{
 };
 pub use parse::{Command, cursor_on_token, ident, object_name, parse};
 pub use plpgsql::run_do;
-pub use statement::{describe, execute};
+pub use statement::{BoundStatement, bind_statement, describe, execute, execute_bound};

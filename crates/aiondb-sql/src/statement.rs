@@ -110,10 +110,88 @@ pub(crate) fn execute_typed(
     let bound = bind(&mut b, stmt)?;
     drop(b);
     match bound {
+        Bound::Other => other(ctx, stmt),
+        bound => run_bound(ctx, &bound, params),
+    }
+}
+
+/// A statement bound against one catalog, database, search_path and set
+/// of parameter type hints: what [`execute_bound`] runs. Binding reads
+/// nothing else (no session setting, no user, no table data; literals are
+/// parsed with the default format options), so the bound statement is
+/// valid as long as those four are unchanged. Opaque outside this crate.
+pub struct BoundStatement {
+    bound: Bound,
+}
+
+impl std::fmt::Debug for BoundStatement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.bound {
+            Bound::Query(_) => "BoundStatement::Query",
+            Bound::Insert(_) => "BoundStatement::Insert",
+            Bound::Modify(_) => "BoundStatement::Modify",
+            Bound::Other => "BoundStatement::Other",
+        })
+    }
+}
+
+impl BoundStatement {
+    /// The result columns the statement returns (empty when none).
+    pub fn columns(&self) -> Vec<Column> {
+        match &self.bound {
+            Bound::Query(p) => p.columns(),
+            Bound::Insert(i) => i
+                .returning
+                .as_ref()
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default(),
+            Bound::Modify(m) => m
+                .returning
+                .as_ref()
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default(),
+            Bound::Other => Vec::new(),
+        }
+    }
+}
+
+/// Binds a SELECT/VALUES, INSERT, UPDATE or DELETE (as [`execute`] does
+/// before running it) against `ctx`'s catalog, database and search_path,
+/// with `param_types` as parameter type hints (`DataType::Unknown` where
+/// inferred). `None` for any other statement (DDL, EXPLAIN, COPY,
+/// SELECT INTO): those bind as they run and are never kept.
+pub fn bind_statement(
+    ctx: &SqlContext<'_>,
+    stmt: &Statement,
+    param_types: &[DataType],
+) -> DbResult<Option<BoundStatement>> {
+    let mut b = binder(ctx, param_types.to_vec());
+    Ok(match bind(&mut b, stmt)? {
+        Bound::Other => None,
+        bound => Some(BoundStatement { bound }),
+    })
+}
+
+/// Runs a statement bound by [`bind_statement`] with parameter values,
+/// exactly as [`execute`] runs it after binding.
+pub fn execute_bound(
+    ctx: &mut SqlContext<'_>,
+    stmt: &BoundStatement,
+    params: &[Value],
+) -> DbResult<StatementOutput> {
+    run_bound(ctx, &stmt.bound, params)
+}
+
+fn run_bound(
+    ctx: &mut SqlContext<'_>,
+    bound: &Bound,
+    params: &[Value],
+) -> DbResult<StatementOutput> {
+    match bound {
         Bound::Query(plan) => {
             let columns = plan.columns();
             let mut exec = executor(ctx, params);
-            let rows = exec.run(&plan)?;
+            let rows = exec.run(plan)?;
             let tag = format!("SELECT {}", rows.len());
             Ok(StatementOutput::Rows {
                 columns: Arc::new(columns),
@@ -123,11 +201,11 @@ pub(crate) fn execute_typed(
         }
         Bound::Insert(ins) => {
             let mut exec = executor(ctx, params);
-            let (n, rows) = crate::dml::run_insert(&mut exec, &ins)?;
+            let (n, rows) = crate::dml::run_insert(&mut exec, ins)?;
             let tag = format!("INSERT 0 {n}");
-            Ok(match ins.returning {
+            Ok(match &ins.returning {
                 Some((_, cols)) => StatementOutput::Rows {
-                    columns: Arc::new(cols),
+                    columns: Arc::new(cols.clone()),
                     rows,
                     tag,
                 },
@@ -136,18 +214,18 @@ pub(crate) fn execute_typed(
         }
         Bound::Modify(m) => {
             let mut exec = executor(ctx, params);
-            let (n, rows) = crate::dml::run_modify(&mut exec, &m)?;
+            let (n, rows) = crate::dml::run_modify(&mut exec, m)?;
             let tag = format!("{} {n}", if m.delete { "DELETE" } else { "UPDATE" });
-            Ok(match m.returning {
+            Ok(match &m.returning {
                 Some((_, cols)) => StatementOutput::Rows {
-                    columns: Arc::new(cols),
+                    columns: Arc::new(cols.clone()),
                     rows,
                     tag,
                 },
                 None => StatementOutput::Command { tag },
             })
         }
-        Bound::Other => other(ctx, stmt),
+        Bound::Other => Err(DbError::internal("unbound statement run as bound")),
     }
 }
 
