@@ -120,7 +120,7 @@ pub(crate) struct NumDesc {
 }
 
 impl NumDesc {
-    fn new() -> NumDesc {
+    pub(super) fn new() -> NumDesc {
         NumDesc {
             pre: 0,
             post: 0,

@@ -548,25 +548,14 @@ impl Proc {
     }
 }
 
-/// A description with every flag and count reset.
+/// A description with every flag and count reset, keeping the `V`
+/// multiplier and the zero-padding span.
 fn num_cleared(num: NumDesc) -> NumDesc {
     NumDesc {
-        pre: 0,
-        post: 0,
-        lsign: LSign::None,
-        pre_lsign_num: 0,
-        decimal: false,
-        zero: false,
-        blank: false,
-        fillmode: false,
-        lsign_flag: false,
-        bracket: false,
-        minus: false,
-        plus: false,
-        roman: false,
-        multi_flag: false,
-        eeee: false,
-        ..num
+        multi: num.multi,
+        zero_start: num.zero_start,
+        zero_end: num.zero_end,
+        ..NumDesc::new()
     }
 }
 

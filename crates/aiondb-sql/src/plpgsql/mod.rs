@@ -92,20 +92,7 @@ pub fn call(
 ) -> DbResult<Value> {
     let block = parse::parse_body(body)?;
     let mut scope = vec![found_var()];
-    let mut positional = Vec::with_capacity(args.len());
-    for (i, a) in args.into_iter().enumerate() {
-        let var_name = a.name.unwrap_or_else(|| format!("${}", i + 1));
-        positional.push(var_name.clone());
-        scope.push(Var {
-            name: var_name,
-            slot: Slot::Scalar {
-                ty: a.ty,
-                value: a.value,
-            },
-            constant: false,
-            not_null: false,
-        });
-    }
+    let positional = push_parameters(&mut scope, args, false);
     let mut interp = exec::Interp {
         ctx,
         vars: Vars {
@@ -162,20 +149,7 @@ pub fn call_sql(
     }
     statements.retain(|s| !s.is_empty());
     let mut scope = Vec::with_capacity(args.len());
-    let mut positional = Vec::with_capacity(args.len());
-    for (i, a) in args.into_iter().enumerate() {
-        let var_name = a.name.unwrap_or_else(|| format!("${}", i + 1));
-        positional.push(var_name.clone());
-        scope.push(Var {
-            name: var_name,
-            slot: Slot::Scalar {
-                ty: a.ty,
-                value: a.value,
-            },
-            constant: true,
-            not_null: false,
-        });
-    }
+    let positional = push_parameters(&mut scope, args, true);
     let vars = Vars {
         scopes: vec![scope],
         positional,
@@ -209,4 +183,24 @@ pub fn call_sql(
             "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING.",
         )),
     }
+}
+
+/// Pushes a function's parameters onto `scope` as variables (named, or
+/// `$n`); returns their names in position order.
+fn push_parameters(scope: &mut Vec<Var>, args: Vec<Arg>, constant: bool) -> Vec<String> {
+    let mut positional = Vec::with_capacity(args.len());
+    for (i, a) in args.into_iter().enumerate() {
+        let var_name = a.name.unwrap_or_else(|| format!("${}", i + 1));
+        positional.push(var_name.clone());
+        scope.push(Var {
+            name: var_name,
+            slot: Slot::Scalar {
+                ty: a.ty,
+                value: a.value,
+            },
+            constant,
+            not_null: false,
+        });
+    }
+    positional
 }
