@@ -287,28 +287,9 @@ pub(crate) fn parse(fmt: &str) -> DbResult<(Vec<Node>, NumDesc)> {
             continue;
         }
         if c == '"' {
-            // A double-quoted literal; backslash quotes the next character.
-            let mut chars = rest[1..].char_indices();
-            let mut end = rest.len();
-            while let Some((i, ch)) = chars.next() {
-                if ch == '"' {
-                    end = i + 2;
-                    break;
-                }
-                let ch = if ch == '\\' {
-                    match chars.clone().next() {
-                        Some((_, next)) => {
-                            chars.next();
-                            next
-                        }
-                        None => ch,
-                    }
-                } else {
-                    ch
-                };
-                nodes.push(Node::Char(ch));
-            }
-            rest = &rest[end.min(rest.len())..];
+            let (literal, consumed) = quoted_literal(rest);
+            nodes.extend(literal.into_iter().map(Node::Char));
+            rest = &rest[consumed..];
             continue;
         }
         // Outside quotes a backslash only escapes a following double quote.
@@ -321,6 +302,31 @@ pub(crate) fn parse(fmt: &str) -> DbResult<(Vec<Node>, NumDesc)> {
         rest = &rest[c.len_utf8()..];
     }
     Ok((nodes, num))
+}
+
+/// The characters of the double-quoted literal `rest` starts with (a
+/// backslash quotes the next character; an unterminated literal runs to
+/// the end) and the bytes it spans, quotes included. Shared by the number
+/// and the date/time templates of to_char.
+pub(super) fn quoted_literal(rest: &str) -> (Vec<char>, usize) {
+    let mut out = Vec::new();
+    let mut chars = rest[1..].char_indices();
+    let mut end = rest.len();
+    while let Some((i, ch)) = chars.next() {
+        if ch == '"' {
+            end = i + 2;
+            break;
+        }
+        if ch == '\\'
+            && let Some((_, next)) = chars.clone().next()
+        {
+            chars.next();
+            out.push(next);
+            continue;
+        }
+        out.push(ch);
+    }
+    (out, end.min(rest.len()))
 }
 
 #[cfg(test)]

@@ -283,23 +283,9 @@ pub(crate) fn to_char(tm: &Tm, fmt: &str) -> DbResult<String> {
             continue;
         }
         if c == '"' {
-            let mut chars = rest[1..].char_indices();
-            let mut end = rest.len();
-            while let Some((i, ch)) = chars.next() {
-                if ch == '"' {
-                    end = i + 2;
-                    break;
-                }
-                if ch == '\\'
-                    && let Some((_, next)) = chars.clone().next()
-                {
-                    chars.next();
-                    out.push(next);
-                    continue;
-                }
-                out.push(ch);
-            }
-            rest = &rest[end.min(rest.len())..];
+            let (literal, consumed) = super::num_format::quoted_literal(rest);
+            out.extend(literal);
+            rest = &rest[consumed..];
             continue;
         }
         if c == '\\' && rest[1..].starts_with('"') {
@@ -321,42 +307,14 @@ fn field(tm: &Tm, key: &str, fm: bool) -> DbResult<(String, bool)> {
     let text = match upper.as_str() {
         "A.M." | "P.M." | "AM" | "PM" => {
             let pm = tm.hour % 24 >= 12;
-            let s = match (upper.len(), pm) {
-                (4, true) => "P.M.",
-                (4, false) => "A.M.",
-                (_, true) => "PM",
-                (_, false) => "AM",
-            };
-            let lower = key.starts_with(|c: char| c.is_ascii_lowercase());
-            return Ok((
-                if lower {
-                    s.to_ascii_lowercase()
-                } else {
-                    s.into()
-                },
-                false,
-            ));
+            return Ok((marker(key, pm, ["P.M.", "A.M.", "PM", "AM"]), false));
         }
         "A.D." | "B.C." | "AD" | "BC" => {
             if tm.is_interval {
                 return Err(invalid_for_interval());
             }
             let bc = tm.year <= 0;
-            let s = match (upper.len(), bc) {
-                (4, true) => "B.C.",
-                (4, false) => "A.D.",
-                (_, true) => "BC",
-                (_, false) => "AD",
-            };
-            let lower = key.starts_with(|c: char| c.is_ascii_lowercase());
-            return Ok((
-                if lower {
-                    s.to_ascii_lowercase()
-                } else {
-                    s.into()
-                },
-                false,
-            ));
+            return Ok((marker(key, bc, ["B.C.", "A.D.", "BC", "AD"]), false));
         }
         "HH" | "HH12" => pad_signed(hour12, fm, 2),
         "HH24" => pad_signed(tm.hour, fm, 2),
@@ -513,6 +471,24 @@ fn year_digits(value: i64, sign_of: i64, n: usize, fm: bool) -> String {
         v.to_string()
     } else {
         pad(v, if sign_of >= 0 { n } else { n + 1 })
+    }
+}
+
+/// An AM/PM or AD/BC marker for the pattern `key`: `forms` are the dotted
+/// then plain spellings, each first for `flag` set; a lower-case pattern
+/// gives a lower-case marker.
+fn marker(key: &str, flag: bool, forms: [&str; 4]) -> String {
+    let dotted = key.len() == 4;
+    let s = match (dotted, flag) {
+        (true, true) => forms[0],
+        (true, false) => forms[1],
+        (false, true) => forms[2],
+        (false, false) => forms[3],
+    };
+    if key.starts_with(|c: char| c.is_ascii_lowercase()) {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_string()
     }
 }
 
