@@ -190,11 +190,7 @@ impl<'b> Executor<'b> {
         match access {
             Access::Full => {
                 let mut out = Vec::new();
-                for (i, (_, row)) in self
-                    .txn
-                    .scan(table.id, Bound::Unbounded, Bound::Unbounded)?
-                    .enumerate()
-                {
+                for (i, (_, row)) in self.txn.heap_scan(table.id)?.enumerate() {
                     if i % 4096 == 4095 {
                         self.check()?;
                     }

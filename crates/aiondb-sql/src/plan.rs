@@ -9,7 +9,7 @@ use std::sync::Arc;
 /// How a table is read.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Access {
-    /// Every row in primary-key order.
+    /// Every row in heap order (as a PostgreSQL sequential scan).
     Full,
     /// Rows whose primary key equals the expressions (evaluated once).
     PrimaryKey(Vec<Expr>),

@@ -31,7 +31,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{BufWriter, Read, Write};
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -244,25 +243,20 @@ impl Store {
         let mut total_rows = 0u64;
         for (id, data) in datas {
             let mut file = CheckedFile::create(&tmp, &format!("table-{}.bin", id.0))?;
-            let mut resume: Option<Key> = None;
+            // Rows go out in heap order, so that a restart keeps it.
+            let mut resume = 0u64;
             loop {
                 let mut chunk = Vec::new();
                 let done = {
                     let rows = data.rows.read();
                     next_row_ids.retain(|(t, _)| t != id);
                     next_row_ids.push((*id, rows.next_row_id));
-                    let lower = match &resume {
-                        Some(k) => Bound::Excluded(k),
-                        None => Bound::Unbounded,
-                    };
                     let mut examined = 0;
-                    for (key, chain) in rows
-                        .chains
-                        .range::<Key, _>((lower, Bound::Unbounded))
-                        .take(CHUNK)
-                    {
+                    for (&position, key) in rows.heap.range(resume..).take(CHUNK) {
                         examined += 1;
-                        if let Some(v) = chain.visible(view)
+                        resume = position + 1;
+                        if let Some(v) = rows.chains.get(key).and_then(|c| c.visible(view))
+                            && v.position == position
                             && let (Some(row), Stamp::Committed(c)) = (&v.row, v.stamp)
                         {
                             chunk.push(RowImage {
@@ -271,7 +265,6 @@ impl Store {
                                 row: row.clone(),
                             });
                         }
-                        resume = Some(key.clone());
                     }
                     examined < CHUNK
                 };

@@ -113,6 +113,8 @@ impl Transaction {
         let catalog = self.catalog();
         let tables = self.store.tables.read();
         let mut seen: HashSet<(TableId, &Key)> = HashSet::new();
+        // (table, heap position of the final image, op): replay appends in
+        // record order, so sorting by position keeps the heap order.
         let mut rows = Vec::new();
         for (table, key) in &self.writes {
             if !seen.insert((*table, key)) || !catalog.tables.contains_key(table) {
@@ -130,22 +132,32 @@ impl Transaction {
                 continue;
             }
             match &head.row {
-                Some(row) => rows.push(RowOp::Put {
-                    table: *table,
-                    key: key.clone(),
-                    row: row.clone(),
-                }),
+                Some(row) => rows.push((
+                    *table,
+                    head.position,
+                    RowOp::Put {
+                        table: *table,
+                        key: key.clone(),
+                        row: row.clone(),
+                    },
+                )),
                 None => {
                     let existed = matches!(chain.newest_committed(), Some((_, Some(_))));
                     if existed && !self.truncated.contains(table) {
-                        rows.push(RowOp::Delete {
-                            table: *table,
-                            key: key.clone(),
-                        });
+                        rows.push((
+                            *table,
+                            head.position,
+                            RowOp::Delete {
+                                table: *table,
+                                key: key.clone(),
+                            },
+                        ));
                     }
                 }
             }
         }
+        rows.sort_by_key(|(table, position, _)| (*table, *position));
+        let rows = rows.into_iter().map(|(_, _, op)| op).collect();
         CommitBody {
             ddl: self.ddl.clone(),
             truncates: self
@@ -192,6 +204,7 @@ impl Transaction {
                     continue;
                 };
                 let mut newest = None;
+                let mut superseded = Vec::new();
                 while let Some(v) = chain.versions.last() {
                     if !matches!(v.stamp, Stamp::Pending { txn, .. } if txn == self.id) {
                         break;
@@ -199,11 +212,16 @@ impl Transaction {
                     let v = chain.versions.pop();
                     if newest.is_none() {
                         newest = v;
+                    } else {
+                        superseded.extend(v);
                     }
                 }
                 if let Some(mut v) = newest {
                     v.stamp = Stamp::Committed(c);
                     chain.versions.push(v);
+                }
+                for v in &superseded {
+                    rows.unlist(v);
                 }
             }
         }

@@ -209,15 +209,14 @@ impl Transaction {
         self.seq += 1;
         let seq = self.seq;
         let me = self.id;
-        let mut keys = Vec::new();
-        for (key, chain) in rows.chains.iter_mut() {
-            if chain.head().and_then(|h| h.row.as_ref()).is_some() {
-                chain.versions.push(crate::table::Version {
-                    stamp: Stamp::Pending { txn: me, seq },
-                    row: None,
-                });
-                keys.push(key.clone());
-            }
+        let keys: Vec<_> = rows
+            .chains
+            .iter()
+            .filter(|(_, chain)| chain.head().and_then(|h| h.row.as_ref()).is_some())
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &keys {
+            rows.push_version(key, Stamp::Pending { txn: me, seq }, None);
         }
         drop(rows);
         self.writes.extend(keys.into_iter().map(|k| (table, k)));

@@ -30,6 +30,7 @@ impl Store {
             let mut rows = data.rows.write();
             let mut emptied = Vec::new();
             let mut touched = HashSet::new();
+            let mut unlisted = Vec::new();
             for (key, chain) in rows.chains.iter_mut() {
                 let keep_from = chain
                     .versions
@@ -37,7 +38,13 @@ impl Store {
                     .rposition(|v| matches!(v.stamp, Stamp::Committed(c) if c <= oldest));
                 let Some(i) = keep_from else { continue };
                 if i > 0 {
-                    chain.versions.drain(..i);
+                    unlisted.extend(
+                        chain
+                            .versions
+                            .drain(..i)
+                            .filter(|v| v.row.is_some())
+                            .map(|v| v.position),
+                    );
                     report.versions_removed += i as u64;
                     touched.insert(key.clone());
                 }
@@ -45,6 +52,9 @@ impl Store {
                     emptied.push(key.clone());
                     touched.insert(key.clone());
                 }
+            }
+            for position in &unlisted {
+                rows.heap.remove(position);
             }
             for key in &emptied {
                 rows.chains.remove(key);

@@ -48,6 +48,7 @@ mod gc;
 mod locks;
 mod record;
 mod replay;
+mod scan;
 mod schema;
 mod sequence;
 mod store;
@@ -60,10 +61,11 @@ pub use control::FORMAT_VERSION;
 pub use gc::GcReport;
 pub use locks::{LockMode, WaitLimits};
 pub use record::Key;
+pub use scan::RowScan;
 pub use schema::{
     BUILTIN_NAMESPACES, Catalog, ColumnSchema, FunctionArg, FunctionSchema, IndexSchema,
     NamespaceSchema, SequenceId, SequenceSchema, TableSchema, ViewSchema,
 };
 pub use store::{RecoveryReport, Store, StoreOptions};
-pub use txn::{IsolationLevel, RowScan, Savepoint, Transaction};
+pub use txn::{IsolationLevel, Savepoint, Transaction};
 pub use upsert::{Arbiter, InsertOutcome};

@@ -8,7 +8,7 @@ use crate::record::{self, CommitBody, DdlOp, KIND_COMMIT, KIND_SEQUENCE, RowOp, 
 use crate::schema::Catalog;
 use crate::sequence::SequenceState;
 use crate::store::Store;
-use crate::table::{Chain, IndexData, Stamp, TableData, TableRows, Version};
+use crate::table::{IndexData, Stamp, TableData, TableRows};
 use aiondb_core::{CommitId, DbError, DbResult, Lsn};
 use std::sync::Arc;
 
@@ -82,45 +82,35 @@ pub(crate) fn apply_commit(store: &Store, c: CommitId, body: &CommitBody) -> DbR
     };
     for t in &body.truncates {
         let mut rows = table(*t)?.rows.write();
-        for chain in rows.chains.values_mut() {
-            if chain.head().and_then(|h| h.row.as_ref()).is_some() {
-                chain.versions.push(Version {
-                    stamp: Stamp::Committed(c),
-                    row: None,
-                });
-            }
+        let live: Vec<_> = rows
+            .chains
+            .iter()
+            .filter(|(_, chain)| chain.head().and_then(|h| h.row.as_ref()).is_some())
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &live {
+            rows.push_version(key, Stamp::Committed(c), None);
         }
     }
     for op in &body.rows {
         match op {
             RowOp::Put { table: t, key, row } => {
                 let mut rows = table(*t)?.rows.write();
-                rows.index_row(key, row);
                 rows.observe_row_id(key);
-                rows.chains
-                    .entry(key.clone())
-                    .or_default()
-                    .versions
-                    .push(Version {
-                        stamp: Stamp::Committed(c),
-                        row: Some(row.clone()),
-                    });
+                rows.push_version(key, Stamp::Committed(c), Some(row.clone()));
             }
             RowOp::Delete { table: t, key } => {
                 let mut rows = table(*t)?.rows.write();
-                let chain = rows
+                let live = rows
                     .chains
-                    .get_mut(key)
-                    .filter(|ch| ch.head().and_then(|h| h.row.as_ref()).is_some())
-                    .ok_or_else(|| {
-                        DbError::corrupted(format!(
-                            "delete of a row of table {t} that does not exist"
-                        ))
-                    })?;
-                chain.versions.push(Version {
-                    stamp: Stamp::Committed(c),
-                    row: None,
-                });
+                    .get(key)
+                    .is_some_and(|ch| ch.head().and_then(|h| h.row.as_ref()).is_some());
+                if !live {
+                    return Err(DbError::corrupted(format!(
+                        "delete of a row of table {t} that does not exist"
+                    )));
+                }
+                rows.push_version(key, Stamp::Committed(c), None);
             }
         }
     }
@@ -215,22 +205,14 @@ fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
     Ok(())
 }
 
-/// Inserts a row loaded from a checkpoint.
+/// Inserts a row loaded from a checkpoint (rows come in heap order and
+/// take the next positions).
 pub(crate) fn load_row(
     rows: &mut TableRows,
     key: crate::record::Key,
     c: CommitId,
     row: aiondb_core::Row,
 ) {
-    rows.index_row(&key, &row);
     rows.observe_row_id(&key);
-    rows.chains.insert(
-        key,
-        Chain {
-            versions: vec![Version {
-                stamp: Stamp::Committed(c),
-                row: Some(row),
-            }],
-        },
-    );
+    rows.push_version(&key, Stamp::Committed(c), Some(row));
 }

@@ -1,4 +1,5 @@
-//! A table's rows: version chains keyed by primary key, plus its indexes.
+//! A table's rows: version chains keyed by primary key, a heap order over
+//! their versions, plus its indexes.
 //!
 //! ```text
 //!   chains: BTreeMap<Key, Chain>          indexes: BTreeMap<IndexId, IndexData>
@@ -17,6 +18,15 @@
 //! never removed by writers; a reader that finds a row through an index
 //! checks that the visible version still carries the key, and GC removes an
 //! entry once no remaining version carries it.
+//!
+//! Every version also takes a physical position from a per-table counter
+//! when it is written, and each live version (one with a row) is listed
+//! under its position in `heap`. A sequential scan walks `heap` in position
+//! order and emits a row where the version it sees sits, so rows come out
+//! in PostgreSQL's heap order: insertion order, an updated row's new
+//! version at the end. Positions are not durable; recovery assigns them
+//! in replay order (a checkpoint writes rows in heap order), which is
+//! deterministic.
 
 use crate::record::Key;
 use aiondb_core::{CommitId, IndexId, Row, TxnId, Value};
@@ -40,6 +50,8 @@ pub(crate) enum Stamp {
 pub(crate) struct Version {
     pub stamp: Stamp,
     pub row: Option<Row>,
+    /// Where the version sits in the table's heap order.
+    pub position: u64,
 }
 
 /// What a reader is allowed to see.
@@ -61,6 +73,18 @@ impl Chain {
         self.versions.iter().rev().find(|v| match v.stamp {
             Stamp::Pending { txn, .. } => txn == view.txn,
             Stamp::Committed(c) => c <= view.snapshot,
+        })
+    }
+
+    /// The version `view` sees among those written before position `cap`
+    /// (what a scan that started when the counter stood at `cap` sees).
+    pub fn visible_before(&self, view: ReadView, cap: u64) -> Option<&Version> {
+        self.versions.iter().rev().find(|v| {
+            v.position < cap
+                && match v.stamp {
+                    Stamp::Pending { txn, .. } => txn == view.txn,
+                    Stamp::Committed(c) => c <= view.snapshot,
+                }
         })
     }
 
@@ -167,9 +191,40 @@ pub(crate) struct TableRows {
     pub indexes: BTreeMap<IndexId, IndexData>,
     /// Next hidden row id, for tables without a primary key.
     pub next_row_id: i64,
+    /// Live versions by position: the heap order of sequential scans.
+    pub heap: BTreeMap<u64, Key>,
+    /// The position the next version written takes.
+    pub next_position: u64,
 }
 
 impl TableRows {
+    /// Appends a version to `key`'s chain at the next heap position,
+    /// indexing its row.
+    pub fn push_version(&mut self, key: &Key, stamp: Stamp, row: Option<Row>) {
+        let position = self.next_position;
+        self.next_position += 1;
+        if let Some(r) = &row {
+            self.index_row(key, r);
+            self.heap.insert(position, key.clone());
+        }
+        self.chains
+            .entry(key.clone())
+            .or_default()
+            .versions
+            .push(Version {
+                stamp,
+                row,
+                position,
+            });
+    }
+
+    /// Drops the heap entry of a version leaving its chain.
+    pub fn unlist(&mut self, version: &Version) {
+        if version.row.is_some() {
+            self.heap.remove(&version.position);
+        }
+    }
+
     /// Adds index entries for a row image under every index.
     pub fn index_row(&mut self, key: &Key, row: &Row) {
         for index in self.indexes.values_mut() {
@@ -217,6 +272,8 @@ impl TableData {
                 chains: BTreeMap::new(),
                 indexes,
                 next_row_id: 1,
+                heap: BTreeMap::new(),
+                next_position: 0,
             }),
         }
     }
@@ -237,10 +294,12 @@ mod tests {
                 Version {
                     stamp: Stamp::Committed(CommitId(3)),
                     row: Some(vec![Value::Int4(1)]),
+                    position: 0,
                 },
                 Version {
                     stamp: Stamp::Committed(CommitId(7)),
                     row: None,
+                    position: 1,
                 },
                 Version {
                     stamp: Stamp::Pending {
@@ -248,6 +307,7 @@ mod tests {
                         seq: 1,
                     },
                     row: Some(vec![Value::Int4(2)]),
+                    position: 2,
                 },
             ],
         };

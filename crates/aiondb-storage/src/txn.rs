@@ -9,13 +9,14 @@
 
 use crate::locks::{LockMode, LockTarget, WaitLimits};
 use crate::record::{DdlOp, Key};
+use crate::scan::{RowScan, ScanOrder};
 use crate::schema::{Catalog, SequenceId, TableSchema};
 use crate::store::Store;
 use crate::table::{Chain, ReadView, Stamp, TableData, TableRows, Version};
 use aiondb_core::{
     CommitId, DbError, DbResult, IndexId, Lsn, Row, SqlState, TableId, TxnId, Value,
 };
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -203,16 +204,21 @@ impl Transaction {
         upper: Bound<Key>,
     ) -> DbResult<RowScan> {
         let (_, data) = self.open_table(table)?;
-        Ok(RowScan {
+        Ok(RowScan::new(
             data,
-            view: self.view(),
-            index: None,
+            self.view(),
+            ScanOrder::Key,
             lower,
             upper,
-            resume: None,
-            buf: VecDeque::new(),
-            done: false,
-        })
+        ))
+    }
+
+    /// Every row in heap order (PostgreSQL's sequential scan order:
+    /// insertion order, an updated row's new version last). Rows this
+    /// transaction writes after the scan starts are not seen.
+    pub fn heap_scan(&mut self, table: TableId) -> DbResult<RowScan> {
+        let (_, data) = self.open_table(table)?;
+        Ok(RowScan::heap(data, self.view()))
     }
 
     /// Rows in index order within the (prefix) bounds on the index key.
@@ -233,16 +239,13 @@ impl Transaction {
                 ),
             ));
         }
-        Ok(RowScan {
+        Ok(RowScan::new(
             data,
-            view: self.view(),
-            index: Some(index),
+            self.view(),
+            ScanOrder::Index(index),
             lower,
             upper,
-            resume: None,
-            buf: VecDeque::new(),
-            done: false,
-        })
+        ))
     }
 
     /// Inserts a row; returns its key. Fails with 23505 on a duplicate
@@ -485,17 +488,21 @@ impl Transaction {
                 continue;
             };
             let mut rows = data.rows.write();
+            let mut popped = Vec::new();
             let now_empty = match rows.chains.get_mut(key) {
                 Some(chain) => {
                     while matches!(chain.head(), Some(Version { stamp: Stamp::Pending { txn, seq }, .. })
                         if *txn == self.id && *seq > after_seq)
                     {
-                        chain.versions.pop();
+                        popped.extend(chain.versions.pop());
                     }
                     chain.versions.is_empty()
                 }
                 None => false,
             };
+            for v in &popped {
+                rows.unlist(v);
+            }
             if now_empty {
                 rows.chains.remove(key);
             }
@@ -549,17 +556,7 @@ pub(crate) fn push_version(
     seq: u64,
     row: Option<Row>,
 ) {
-    if let Some(r) = &row {
-        rows.index_row(key, r);
-    }
-    rows.chains
-        .entry(key.clone())
-        .or_default()
-        .versions
-        .push(Version {
-            stamp: Stamp::Pending { txn, seq },
-            row,
-        });
+    rows.push_version(key, Stamp::Pending { txn, seq }, row);
 }
 
 pub(crate) enum Conflict {
@@ -657,105 +654,6 @@ fn violation(schema: &TableSchema, constraint: &str, columns: &[usize], values: 
         cols.join(", "),
         vals.join(", ")
     ))
-}
-
-/// An iterator over visible rows, read in chunks so that no table lock is
-/// held between calls.
-pub struct RowScan {
-    data: Arc<TableData>,
-    view: ReadView,
-    index: Option<IndexId>,
-    lower: Bound<Key>,
-    upper: Bound<Key>,
-    resume: Option<(Key, Key)>,
-    buf: VecDeque<(Key, Row)>,
-    done: bool,
-}
-
-const SCAN_CHUNK: usize = 1024;
-
-impl RowScan {
-    fn fill(&mut self) {
-        let rows = self.data.rows.read();
-        let mut examined = 0;
-        match self.index {
-            None => {
-                let lower = match &self.resume {
-                    Some((k, _)) => Bound::Excluded(k),
-                    None => self.lower.as_ref(),
-                };
-                let mut last = None;
-                for (key, chain) in
-                    crate::table::prefix_range_map(&rows.chains, lower, self.upper.as_ref())
-                {
-                    if let Some(row) = chain.visible_row(self.view) {
-                        self.buf.push_back((key.clone(), row.clone()));
-                    }
-                    last = Some(key);
-                    examined += 1;
-                    if examined >= SCAN_CHUNK {
-                        break;
-                    }
-                }
-                match last {
-                    Some(k) if examined >= SCAN_CHUNK => {
-                        self.resume = Some((k.clone(), Vec::new()))
-                    }
-                    _ => self.done = true,
-                }
-            }
-            Some(id) => {
-                let Some(index) = rows.indexes.get(&id) else {
-                    self.done = true;
-                    return;
-                };
-                let iter: Box<dyn Iterator<Item = &(Key, Key)>> = match &self.resume {
-                    Some(entry) => Box::new(
-                        index
-                            .entries
-                            .range((Bound::Excluded(entry.clone()), Bound::Unbounded))
-                            .take_while(|(k, _)| {
-                                crate::table::within_upper(k, self.upper.as_ref())
-                            }),
-                    ),
-                    None => Box::new(crate::table::prefix_range(
-                        &index.entries,
-                        self.lower.as_ref(),
-                        self.upper.as_ref(),
-                    )),
-                };
-                let mut last = None;
-                for entry in iter {
-                    let (ikey, pk) = entry;
-                    if let Some(row) = rows.chains.get(pk).and_then(|c| c.visible_row(self.view))
-                        && index.key_of(row) == *ikey
-                    {
-                        self.buf.push_back((pk.clone(), row.clone()));
-                    }
-                    last = Some(entry);
-                    examined += 1;
-                    if examined >= SCAN_CHUNK {
-                        break;
-                    }
-                }
-                match last {
-                    Some(e) if examined >= SCAN_CHUNK => self.resume = Some(e.clone()),
-                    _ => self.done = true,
-                }
-            }
-        }
-    }
-}
-
-impl Iterator for RowScan {
-    type Item = (Key, Row);
-
-    fn next(&mut self) -> Option<(Key, Row)> {
-        while self.buf.is_empty() && !self.done {
-            self.fill();
-        }
-        self.buf.pop_front()
-    }
 }
 
 impl Drop for Transaction {

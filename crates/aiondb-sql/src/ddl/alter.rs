@@ -18,7 +18,7 @@ use crate::parse::{ident, object_name};
 use aiondb_core::{DbError, DbResult, SqlState, TableId, Value};
 use aiondb_storage::TableSchema;
 use sqlparser::ast::{self, AlterColumnOperation, AlterTableOperation};
-use std::ops::{Bound, ControlFlow};
+use std::ops::ControlFlow;
 
 /// ALTER TABLE.
 pub fn alter_table(ctx: &mut SqlContext<'_>, at: &ast::AlterTable) -> DbResult<String> {
@@ -138,7 +138,7 @@ pub(super) fn require_no_nulls(
 ) -> DbResult<()> {
     let has_null = ctx
         .txn
-        .scan(table.id, Bound::Unbounded, Bound::Unbounded)?
+        .heap_scan(table.id)?
         .any(|(_, r)| r.get(col).is_none_or(Value::is_null));
     if has_null {
         return Err(contains_nulls(table, col));
@@ -179,11 +179,7 @@ fn add_column(
     schema.sql = meta.to_sql()?;
     ctx.txn.alter_table(schema.clone())?;
     // Existing rows get the default (evaluated per row, as nextval needs).
-    let keys: Vec<_> = ctx
-        .txn
-        .scan(table.id, Bound::Unbounded, Bound::Unbounded)?
-        .map(|(k, _)| k)
-        .collect();
+    let keys: Vec<_> = ctx.txn.heap_scan(table.id)?.map(|(k, _)| k).collect();
     {
         let mut exec = crate::statement::executor(ctx, &[]);
         for key in keys {

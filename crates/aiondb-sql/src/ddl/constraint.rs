@@ -12,7 +12,6 @@ use crate::parse::ident;
 use aiondb_core::{DataType, DbError, DbResult, IndexId, SqlState, TableId, Value};
 use aiondb_storage::{IndexSchema, TableSchema};
 use sqlparser::ast::{self, TableConstraint};
-use std::ops::Bound;
 use std::sync::Arc;
 
 /// ADD CONSTRAINT.
@@ -103,11 +102,7 @@ pub fn add_check(ctx: &mut SqlContext<'_>, table: &TableSchema, check: Check) ->
     let e = b.bind_expr(&parse_expr(&check.expr)?, &scope)?;
     let e = b.coerce_to(e, &DataType::Bool)?;
     drop(b);
-    let rows: Vec<_> = ctx
-        .txn
-        .scan(table.id, Bound::Unbounded, Bound::Unbounded)?
-        .map(|(_, r)| r)
-        .collect();
+    let rows: Vec<_> = ctx.txn.heap_scan(table.id)?.map(|(_, r)| r).collect();
     {
         let mut exec = crate::statement::executor(ctx, &[]);
         for row in rows {

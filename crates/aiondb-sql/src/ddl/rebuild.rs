@@ -9,7 +9,6 @@ use crate::meta::TableMeta;
 use crate::output::SqlContext;
 use aiondb_core::{DbResult, Row, TableId};
 use aiondb_storage::TableSchema;
-use std::ops::Bound;
 
 /// Where each old column position goes (None: dropped).
 pub struct ColumnMap(Vec<Option<usize>>);
@@ -66,11 +65,7 @@ pub fn rebuild(
     mut new: TableSchema,
     map: &ColumnMap,
 ) -> DbResult<TableId> {
-    let rows: Vec<Row> = ctx
-        .txn
-        .scan(old.id, Bound::Unbounded, Bound::Unbounded)?
-        .map(|(_, r)| r)
-        .collect();
+    let rows: Vec<Row> = ctx.txn.heap_scan(old.id)?.map(|(_, r)| r).collect();
     let name = std::mem::replace(&mut new.name, format!("{} (rebuilt {})", old.name, old.id));
     let width = new.columns.len();
     let id = ctx.txn.create_table(new)?;

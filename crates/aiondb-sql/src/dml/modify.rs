@@ -326,10 +326,7 @@ fn access_key(
 fn target_rows(exec: &mut Executor<'_>, m: &BoundModify) -> DbResult<Vec<(Vec<Value>, Row)>> {
     let t = &m.table;
     Ok(match &m.access {
-        Access::Full => exec
-            .txn
-            .scan(t.id, Bound::Unbounded, Bound::Unbounded)?
-            .collect(),
+        Access::Full => exec.txn.heap_scan(t.id)?.collect(),
         Access::PrimaryKey(exprs) => {
             let Some(key) = access_key(exec, t, exprs, &t.primary_key)? else {
                 return Ok(Vec::new());

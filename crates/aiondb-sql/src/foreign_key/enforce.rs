@@ -169,11 +169,7 @@ fn check_referencing(
 
 /// Checks that every row of `t` satisfies `fk` (ALTER TABLE ADD).
 pub fn validate(exec: &mut Executor<'_>, t: &TableSchema, fk: &ForeignKey) -> DbResult<()> {
-    let rows: Vec<Row> = exec
-        .txn
-        .scan(t.id, Bound::Unbounded, Bound::Unbounded)?
-        .map(|(_, r)| r)
-        .collect();
+    let rows: Vec<Row> = exec.txn.heap_scan(t.id)?.map(|(_, r)| r).collect();
     let mut locked = Locked::new();
     for row in rows {
         check_row(exec, &mut locked, t, fk, &row)?;
@@ -254,9 +250,7 @@ fn rows_with_key(
             .index_scan(t.id, ix, Bound::Included(ik.clone()), Bound::Included(ik))?
             .collect()
     } else {
-        exec.txn
-            .scan(t.id, Bound::Unbounded, Bound::Unbounded)?
-            .collect()
+        exec.txn.heap_scan(t.id)?.collect()
     };
     Ok(candidates
         .into_iter()
