@@ -93,14 +93,12 @@ impl RowScan {
             Resume::Position(p) => p,
             _ => 0,
         };
-        let mut examined = 0;
         let mut next = None;
-        for (&position, key) in rows.heap.range(start..cap) {
+        for (examined, (&position, key)) in rows.heap.range(start..cap).enumerate() {
             if examined >= SCAN_CHUNK {
                 next = Some(position);
                 break;
             }
-            examined += 1;
             let Some(version) = rows
                 .chains
                 .get(key)

@@ -323,6 +323,45 @@ mod tests {
     }
 
     #[test]
+    fn versions_take_heap_positions_and_scans_cap_them() {
+        let mut rows = TableRows::default();
+        let pending = Stamp::Pending {
+            txn: TxnId(9),
+            seq: 1,
+        };
+        rows.push_version(
+            &k(2),
+            Stamp::Committed(CommitId(1)),
+            Some(vec![Value::Int4(2)]),
+        );
+        rows.push_version(
+            &k(1),
+            Stamp::Committed(CommitId(1)),
+            Some(vec![Value::Int4(1)]),
+        );
+        rows.push_version(&k(2), pending, Some(vec![Value::Int4(3)]));
+        rows.push_version(&k(1), pending, None);
+        let listed: Vec<_> = rows.heap.iter().map(|(p, key)| (*p, key.clone())).collect();
+        assert_eq!(
+            listed,
+            vec![(0, k(2)), (1, k(1)), (2, k(2))],
+            "deletions are not listed"
+        );
+        let view = ReadView {
+            snapshot: CommitId(1),
+            txn: TxnId(9),
+        };
+        let chain = &rows.chains[&k(2)];
+        assert_eq!(chain.visible(view).map(|v| v.position), Some(2));
+        assert_eq!(chain.visible_before(view, 2).map(|v| v.position), Some(0));
+        let newest = rows.chains.get_mut(&k(2)).and_then(|c| c.versions.pop());
+        if let Some(v) = newest {
+            rows.unlist(&v);
+        }
+        assert_eq!(rows.heap.len(), 2);
+    }
+
+    #[test]
     fn prefix_ranges_respect_bounds() {
         let mut set = BTreeSet::new();
         for a in 1..=3 {
