@@ -33,6 +33,12 @@
 //!    refusal naming the damage, never a guess.
 //! 5. **GC only drops what no live snapshot can see.**
 //!
+//! Scans come in three orders: heap order for sequential scans (insertion
+//! order, an updated row's new version last, as PostgreSQL's heap returns
+//! small tables), primary key order for key ranges, index order for index
+//! scans. Heap positions live in memory only; replay and checkpoint load
+//! rebuild them deterministically from record order.
+//!
 //! Isolation is PostgreSQL's: READ COMMITTED re-snapshots per statement and
 //! re-checks rows changed by concurrent writers on their newest version;
 //! REPEATABLE READ is snapshot isolation and fails with 40001 on a write to
