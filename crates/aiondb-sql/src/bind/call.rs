@@ -115,6 +115,9 @@ impl Binder<'_> {
         };
         let target = match name {
             "coalesce" | "greatest" | "least" | "nullif" => Some(ty.clone()),
+            n if crate::func::float_math_argument_type(n, &ty).is_some() => {
+                crate::func::float_math_argument_type(n, &ty)
+            }
             "nextval" | "currval" | "setval" | "lower" | "upper" | "length" | "substr"
             | "replace" | "btrim" | "ltrim" | "rtrim" | "strpos" | "concat" | "left" | "right"
             | "repeat" | "lpad" | "rpad" | "current_setting" => None,

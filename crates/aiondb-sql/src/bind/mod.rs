@@ -6,6 +6,7 @@ mod call;
 pub(crate) mod expr;
 pub(crate) mod from;
 mod join_filter;
+mod math_ops;
 mod order;
 pub(crate) mod query;
 mod srf;
