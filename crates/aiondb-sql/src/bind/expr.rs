@@ -587,8 +587,13 @@ impl Binder<'_> {
                 data_type: dt,
                 ..
             } => {
-                let ty = data_type(dt)?;
+                let ty = self.cast_type(dt)?;
                 let inner = self.bind_expr(expr, scope)?;
+                if matches!(ty, DataType::User { .. })
+                    || matches!(inner.data_type(), DataType::User { .. })
+                {
+                    return self.user_cast(inner, &ty);
+                }
                 match inner {
                     Expr::Const(Value::Text(s), DataType::Unknown) => {
                         Expr::Const(types::parse_text(&s, &ty, &FormatOptions::default())?, ty)

@@ -11,6 +11,7 @@ mod order;
 pub(crate) mod query;
 mod srf;
 mod subscript;
+mod user_cast;
 mod variadic;
 
 use crate::output::Column;

@@ -31,7 +31,8 @@ struct DegreeConstants {
 fn constants() -> &'static DegreeConstants {
     static CONSTANTS: OnceLock<DegreeConstants> = OnceLock::new();
     CONSTANTS.get_or_init(|| {
-        let (thirty, forty_five, sixty, half, one) = black_box((30.0f64, 45.0f64, 60.0f64, 0.5f64, 1.0f64));
+        let (thirty, forty_five, sixty, half, one) =
+            black_box((30.0f64, 45.0f64, 60.0f64, 0.5f64, 1.0f64));
         let sin_30 = (thirty * RADIANS_PER_DEGREE).sin();
         let one_minus_cos_60 = 1.0 - (sixty * RADIANS_PER_DEGREE).cos();
         let partial = DegreeConstants {
@@ -195,10 +196,23 @@ mod tests {
 
     #[test]
     fn exact_angles() {
-        for (x, s) in [(0.0, 0.0), (30.0, 0.5), (90.0, 1.0), (150.0, 0.5), (210.0, -0.5), (270.0, -1.0)] {
+        for (x, s) in [
+            (0.0, 0.0),
+            (30.0, 0.5),
+            (90.0, 1.0),
+            (150.0, 0.5),
+            (210.0, -0.5),
+            (270.0, -1.0),
+        ] {
             assert_eq!(call("sind", x, 0.0).ok(), Some(s), "sind({x})");
         }
-        for (x, c) in [(0.0, 1.0), (60.0, 0.5), (90.0, 0.0), (120.0, -0.5), (180.0, -1.0)] {
+        for (x, c) in [
+            (0.0, 1.0),
+            (60.0, 0.5),
+            (90.0, 0.0),
+            (120.0, -0.5),
+            (180.0, -1.0),
+        ] {
             assert_eq!(call("cosd", x, 0.0).ok(), Some(c), "cosd({x})");
         }
         assert_eq!(call("tand", 45.0, 0.0).ok(), Some(1.0));

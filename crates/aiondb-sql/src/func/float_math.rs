@@ -79,7 +79,10 @@ pub fn argument_type(name: &str, result: &DataType) -> Option<DataType> {
 
 /// Functions that also have a `numeric` version in PostgreSQL.
 fn has_numeric_version(name: &str) -> bool {
-    matches!(name, "sqrt" | "exp" | "ln" | "log" | "log10" | "power" | "pow")
+    matches!(
+        name,
+        "sqrt" | "exp" | "ln" | "log" | "log10" | "power" | "pow"
+    )
 }
 
 fn arity(name: &str) -> usize {
@@ -121,7 +124,8 @@ pub(super) fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
         .iter()
         .any(|t| matches!(t, DataType::Float4 | DataType::Float8));
     // log(b, x) exists only for numeric.
-    let numeric = has_numeric_version(name) && (any_numeric && !any_float || args.len() == 2 && name == "log");
+    let numeric = has_numeric_version(name)
+        && (any_numeric && !any_float || args.len() == 2 && name == "log");
     Ok(if numeric {
         DataType::Numeric(None)
     } else {
@@ -182,7 +186,12 @@ fn float_arg(v: &Value, t: &DataType) -> DbResult<f64> {
 
 /// Calls one of the functions in [`handles`]; NULL arguments never reach
 /// here.
-pub(super) fn call(name: &str, args: &[Value], types: &[DataType], ty: &DataType) -> DbResult<Value> {
+pub(super) fn call(
+    name: &str,
+    args: &[Value],
+    types: &[DataType],
+    ty: &DataType,
+) -> DbResult<Value> {
     match (name, args) {
         ("pi", _) => return Ok(Value::Float8(std::f64::consts::PI)),
         ("float4send", [v]) => {
@@ -267,7 +276,11 @@ pub(super) const RADIANS_PER_DEGREE: f64 = 0.017_453_292_519_943_295_769_2;
 /// PostgreSQL's `dpow`.
 fn power(x: f64, y: f64) -> DbResult<f64> {
     if x.is_nan() {
-        return Ok(if y.is_nan() || y != 0.0 { f64::NAN } else { 1.0 });
+        return Ok(if y.is_nan() || y != 0.0 {
+            f64::NAN
+        } else {
+            1.0
+        });
     }
     if y.is_nan() {
         return Ok(if x != 1.0 { f64::NAN } else { 1.0 });
@@ -393,7 +406,12 @@ mod tests {
 
     #[test]
     fn send_is_big_endian_ieee() {
-        let r = call("float8send", &[Value::Float8(1.0)], &[DataType::Float8], &DataType::Bytea);
+        let r = call(
+            "float8send",
+            &[Value::Float8(1.0)],
+            &[DataType::Float8],
+            &DataType::Bytea,
+        );
         assert_eq!(
             r.ok(),
             Some(Value::Bytea(vec![0x3f, 0xf0, 0, 0, 0, 0, 0, 0]))

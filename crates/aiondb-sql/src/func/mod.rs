@@ -164,6 +164,12 @@ pub fn call(
     }
     // Functions that see NULL arguments.
     match name {
+        "__reinterpret" => {
+            let (Some(v), Some(target)) = (args.into_iter().next(), types.get(1)) else {
+                return Err(DbError::internal("__reinterpret without its arguments"));
+            };
+            return crate::user_types::reinterpret(v, target);
+        }
         "coalesce" => {
             for (a, t) in args.into_iter().zip(types) {
                 if !a.is_null() {
