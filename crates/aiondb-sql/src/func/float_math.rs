@@ -271,7 +271,7 @@ fn y_atan2(y: f64, x: f64) -> f64 {
     }
 }
 
-pub(super) const RADIANS_PER_DEGREE: f64 = 0.017_453_292_519_943_295_769_2;
+pub(super) const RADIANS_PER_DEGREE: f64 = std::f64::consts::PI / 180.0;
 
 /// PostgreSQL's `dpow`.
 fn power(x: f64, y: f64) -> DbResult<f64> {
