@@ -40,6 +40,19 @@ pub enum DataType {
     Array(Box<DataType>),
     /// The type of an untyped NULL or literal before resolution.
     Unknown,
+    /// `cstring`: the pseudo-type of a type's input function argument and
+    /// output function result (LANGUAGE internal functions only).
+    Cstring,
+    /// A user-defined base type (CREATE TYPE), by its pg_type oid and
+    /// name. Its values are kept in the representation of the built-in
+    /// type whose input and output functions it was created with.
+    User {
+        oid: u32,
+        name: String,
+    },
+    /// `bit(n)`; `None` for a literal's own length. Values are the text of
+    /// their `0`/`1` digits.
+    Bit(Option<u32>),
 }
 
 impl DataType {
@@ -69,6 +82,9 @@ impl DataType {
             DataType::Numeric(_) => 1700,
             DataType::Uuid => 2950,
             DataType::Jsonb => 3802,
+            DataType::Cstring => 2275,
+            DataType::Bit(_) => 1560,
+            DataType::User { oid, .. } => *oid,
             DataType::Array(elem) => match elem.as_ref() {
                 DataType::Bool => 1000,
                 DataType::Bytea => 1001,
@@ -92,7 +108,9 @@ impl DataType {
                 DataType::Uuid => 2951,
                 DataType::Json => 199,
                 DataType::Jsonb => 3807,
-                DataType::Array(_) | DataType::Unknown => 0,
+                DataType::Cstring => 1263,
+                DataType::Bit(_) => 1561,
+                DataType::Array(_) | DataType::Unknown | DataType::User { .. } => 0,
             },
         }
     }
@@ -173,6 +191,7 @@ impl DataType {
         match self {
             DataType::Varchar(Some(n)) | DataType::Char(Some(n)) => *n as i32 + 4,
             DataType::Numeric(Some((p, s))) => (((*p as i32) << 16) | *s as i32) + 4,
+            DataType::Bit(Some(n)) => *n as i32,
             _ => -1,
         }
     }
@@ -234,6 +253,10 @@ impl fmt::Display for DataType {
             DataType::Oid => f.write_str("oid"),
             DataType::Array(elem) => write!(f, "{elem}[]"),
             DataType::Unknown => f.write_str("unknown"),
+            DataType::Cstring => f.write_str("cstring"),
+            DataType::Bit(None) => f.write_str("bit"),
+            DataType::Bit(Some(n)) => write!(f, "bit({n})"),
+            DataType::User { name, .. } => f.write_str(name),
         }
     }
 }

@@ -461,6 +461,26 @@ impl Session {
                 }
                 return r;
             }
+            Command::CreateCast { source, target } => {
+                if self.failed {
+                    return Err(aborted());
+                }
+                if self.current_mode().read_only {
+                    self.note_error();
+                    return Err(DbError::new(
+                        SqlState::from_static("25006"),
+                        "cannot execute CREATE CAST in a read-only transaction",
+                    ));
+                }
+                let result = self.with_transaction(|ctx| {
+                    aiondb_sql::create_cast(ctx, source, target).map(|_| ())
+                });
+                return self
+                    .finish_statement(result)
+                    .map(|()| StatementOutput::Command {
+                        tag: "CREATE CAST".into(),
+                    });
+            }
             Command::Do { body } => {
                 if self.failed {
                     return Err(aborted());

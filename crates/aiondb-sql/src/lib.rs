@@ -55,6 +55,7 @@ mod project_set;
 mod session_func;
 mod statement;
 mod udf;
+mod user_types;
 mod view;
 
 pub use arguments::evaluate_arguments;
@@ -69,3 +70,4 @@ pub use output::{
 pub use parse::{Command, cursor_on_token, ident, object_name, parse};
 pub use plpgsql::run_do;
 pub use statement::{BoundStatement, bind_statement, describe, execute, execute_bound};
+pub use user_types::create_cast;

@@ -447,8 +447,23 @@ fn arithmetic(
                 (Some(a), Some(b)) => (a, b),
                 _ => return Err(no_operator(op, lt, rt)),
             };
-            if matches!(op, BinOp::Div | BinOp::Mod) && b == 0.0 {
+            // PostgreSQL's float8div: NaN / 0 is NaN, anything else / 0
+            // is an error.
+            if matches!(op, BinOp::Div | BinOp::Mod) && b == 0.0 && !a.is_nan() {
                 return Err(division_by_zero());
+            }
+            if *ty == T::Float4 {
+                let (a, b) = (a as f32, b as f32);
+                let x = match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div => a / b,
+                    _ => a % b,
+                };
+                let (inf_ok, zero_ok) = float_result_limits(op, a.into(), b.into());
+                check_float_result(x.into(), inf_ok, zero_ok)?;
+                return Ok(Value::Float4(x));
             }
             let x = match op {
                 BinOp::Add => a + b,
@@ -457,17 +472,9 @@ fn arithmetic(
                 BinOp::Div => a / b,
                 _ => a % b,
             };
-            if x.is_infinite() && a.is_finite() && b.is_finite() {
-                return Err(DbError::new(
-                    SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-                    "value out of range: overflow",
-                ));
-            }
-            Ok(if *ty == T::Float4 {
-                Value::Float4(x as f32)
-            } else {
-                Value::Float8(x)
-            })
+            let (inf_ok, zero_ok) = float_result_limits(op, a, b);
+            check_float_result(x, inf_ok, zero_ok)?;
+            Ok(Value::Float8(x))
         }
         T::Numeric(_) => {
             let (Value::Numeric(a), Value::Numeric(b)) = (&l, &r) else {
@@ -477,6 +484,36 @@ fn arithmetic(
         }
         _ => Err(no_operator(op, lt, rt)),
     }
+}
+
+/// Whether an infinite or a zero result of `a op b` is a true answer
+/// rather than an overflow or underflow (PostgreSQL's CHECKFLOATVAL
+/// arguments for float4pl ... float8div).
+fn float_result_limits(op: BinOp, a: f64, b: f64) -> (bool, bool) {
+    let inf_ok = a.is_infinite() || b.is_infinite();
+    let zero_ok = match op {
+        BinOp::Mul => a == 0.0 || b == 0.0,
+        BinOp::Div => a == 0.0 || b.is_infinite(),
+        _ => true,
+    };
+    (inf_ok, zero_ok)
+}
+
+/// `value out of range: overflow` / `underflow` (22003) for a float result.
+pub(crate) fn check_float_result(x: f64, inf_ok: bool, zero_ok: bool) -> DbResult<()> {
+    if x.is_infinite() && !inf_ok {
+        return Err(DbError::new(
+            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range: overflow",
+        ));
+    }
+    if x == 0.0 && !zero_ok {
+        return Err(DbError::new(
+            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range: underflow",
+        ));
+    }
+    Ok(())
 }
 
 fn scale_interval(i: Interval, f: f64) -> Interval {

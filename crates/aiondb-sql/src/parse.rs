@@ -37,6 +37,12 @@ pub enum Command {
     Do {
         body: String,
     },
+    /// `CREATE CAST (source AS target) WITHOUT FUNCTION` (which sqlparser
+    /// does not read).
+    CreateCast {
+        source: sqlparser::ast::DataType,
+        target: sqlparser::ast::DataType,
+    },
 }
 
 /// Parses a query string into commands.
@@ -60,6 +66,10 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
                 out.push(Command::Do {
                     body: do_body(trimmed)?,
                 });
+                continue;
+            }
+            Some("create") if words.get(1).map(String::as_str) == Some("cast") => {
+                out.push(create_cast(trimmed)?);
                 continue;
             }
             Some("vacuum") | Some("analyze") | Some("analyse") => {
@@ -151,6 +161,42 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         out.extend(statements.into_iter().map(|s| Command::Sql(Box::new(s))));
     }
     Ok(out)
+}
+
+/// `CREATE CAST (source AS target) WITHOUT FUNCTION [AS ASSIGNMENT |
+/// AS IMPLICIT]`; casts through a function or WITH INOUT, and implicit or
+/// assignment casts, are refused (0A000).
+fn create_cast(text: &str) -> DbResult<Command> {
+    let err = |e: sqlparser::parser::ParserError| syntax_error(0, "", &e.to_string());
+    let mut p = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(text)
+        .map_err(err)?;
+    p.expect_keywords(&[Keyword::CREATE, Keyword::CAST])
+        .map_err(err)?;
+    p.expect_token(&Token::LParen).map_err(err)?;
+    let source = p.parse_data_type().map_err(err)?;
+    p.expect_keyword(Keyword::AS).map_err(err)?;
+    let target = p.parse_data_type().map_err(err)?;
+    p.expect_token(&Token::RParen).map_err(err)?;
+    if !p.parse_keywords(&[Keyword::WITHOUT, Keyword::FUNCTION]) {
+        return Err(DbError::not_supported(
+            "CREATE CAST WITH FUNCTION or WITH INOUT (only WITHOUT FUNCTION)",
+        ));
+    }
+    if p.parse_keyword(Keyword::AS) {
+        return Err(DbError::not_supported(
+            "implicit and assignment casts (CREATE CAST ... AS ASSIGNMENT | AS IMPLICIT)",
+        ));
+    }
+    let _ = p.consume_token(&Token::SemiColon);
+    if p.peek_token() != Token::EOF {
+        return Err(syntax_error(
+            0,
+            "",
+            &format!("syntax error at or near \"{}\"", p.peek_token()),
+        ));
+    }
+    Ok(Command::CreateCast { source, target })
 }
 
 /// The body of `DO [LANGUAGE lang] 'code' [LANGUAGE lang]`; only

@@ -264,6 +264,23 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             ctx, names, *if_exists, *cascade,
         )?),
         Statement::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => command(&crate::user_types::drop_types(
+            ctx, names, *if_exists, *cascade,
+        )?),
+        Statement::CreateType {
+            name,
+            representation,
+        } => command(&crate::user_types::create_type(
+            ctx,
+            name,
+            representation.as_ref(),
+        )?),
+        Statement::Drop {
             object_type: ast::ObjectType::View,
             if_exists,
             names,

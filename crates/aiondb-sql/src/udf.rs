@@ -68,6 +68,47 @@ fn is_void(t: &ast::DataType) -> bool {
     t.to_string().eq_ignore_ascii_case("void")
 }
 
+/// A parameter or result type: built-in, user-defined, or `cstring`.
+fn signature_type(ctx: &SqlContext<'_>, t: &ast::DataType) -> DbResult<DataType> {
+    let catalog = ctx.txn.catalog();
+    crate::user_types::resolve_type(&catalog, ctx.database, ctx.search_path, t, true)
+}
+
+/// PostgreSQL's NOTICEs for an internal function over a shell type (the
+/// type's I/O functions are made before the type is complete); SQL and
+/// PL/pgSQL functions cannot take or return a shell type at all.
+fn shell_type_notices(
+    ctx: &mut SqlContext<'_>,
+    language: &str,
+    args: &[FunctionArg],
+    returns: Option<&DataType>,
+) -> DbResult<()> {
+    let catalog = ctx.txn.catalog();
+    let is_shell = |t: &DataType| match t {
+        DataType::User { oid, .. } => catalog.type_by_oid(*oid).is_some_and(|t| t.base.is_none()),
+        _ => false,
+    };
+    let internal = language == "internal";
+    if let Some(t) = returns.filter(|t| is_shell(t)) {
+        if !internal {
+            return Err(invalid_definition(format!(
+                "SQL function cannot return shell type {t}"
+            )));
+        }
+        ctx.notice(format!("return type {t} is only a shell"));
+    }
+    for a in args.iter().filter(|a| is_shell(&a.data_type)) {
+        if !internal {
+            return Err(invalid_definition(format!(
+                "SQL function cannot accept shell type {}",
+                a.data_type
+            )));
+        }
+        ctx.notice(format!("argument type {} is only a shell", a.data_type));
+    }
+    Ok(())
+}
+
 /// CREATE [OR REPLACE] FUNCTION.
 pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> DbResult<String> {
     if cf.temporary || cf.or_alter || cf.using.is_some() {
@@ -91,7 +132,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
         }
         args.push(FunctionArg {
             name: a.name.as_ref().map(crate::parse::ident),
-            data_type: without_typmod(crate::bind::expr::data_type(&a.data_type)?),
+            data_type: without_typmod(signature_type(ctx, &a.data_type)?),
         });
     }
     let returns = match &cf.return_type {
@@ -108,7 +149,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
                     "functions returning {t} are not supported"
                 )));
             }
-            _ => Some(without_typmod(crate::bind::expr::data_type(t)?)),
+            _ => Some(without_typmod(signature_type(ctx, t)?)),
         },
     };
     let Some(language) = cf.language.as_ref().map(crate::parse::ident) else {
@@ -141,7 +182,11 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
         "sql" => {
             crate::parse::parse(&body)?;
         }
-        "c" | "internal" => {
+        "internal" => {
+            let types: Vec<DataType> = args.iter().map(|a| a.data_type.clone()).collect();
+            crate::user_types::validate_internal(&body, &types, returns.as_ref())?;
+        }
+        "c" => {
             return Err(DbError::not_supported(format!(
                 "functions in language \"{language}\""
             )));
@@ -153,6 +198,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
             ));
         }
     }
+    shell_type_notices(ctx, &language, &args, returns.as_ref())?;
     let volatility = match cf.behavior {
         Some(ast::FunctionBehavior::Immutable) => 'i',
         Some(ast::FunctionBehavior::Stable) => 's',
@@ -188,7 +234,7 @@ pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResu
         let types = match &desc.args {
             Some(args) => Some(
                 args.iter()
-                    .map(|a| crate::bind::expr::data_type(&a.data_type).map(without_typmod))
+                    .map(|a| signature_type(ctx, &a.data_type).map(without_typmod))
                     .collect::<DbResult<Vec<_>>>()?,
             ),
             None => None,
@@ -346,6 +392,9 @@ pub fn invoke(id: u32, values: Vec<Value>, env: &mut EvalEnv<'_, '_>) -> DbResul
     };
     if f.strict && values.iter().any(Value::is_null) {
         return Ok(Value::Null);
+    }
+    if f.language == "internal" {
+        return crate::user_types::call_internal(&f, &values);
     }
     let depth = DEPTH.with(|d| d.get());
     if depth >= MAX_DEPTH {

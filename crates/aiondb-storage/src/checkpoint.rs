@@ -51,6 +51,13 @@ struct ManifestFile {
     crc32: u32,
 }
 
+/// types.bin: the user-defined types and casts.
+#[derive(Serialize, Deserialize)]
+struct TypesImage {
+    types: Vec<crate::user_types::TypeSchema>,
+    casts: Vec<crate::user_types::CastSchema>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct CatalogImage {
     catalog: Catalog,
@@ -292,6 +299,14 @@ impl Store {
         let mut file = CheckedFile::create(&tmp, "functions.bin")?;
         file.write(&record::encode(&functions)?)?;
         files.push(file.finish()?);
+        // Since format version 4; absent from older checkpoints.
+        let types = TypesImage {
+            types: catalog.types.values().map(|t| (**t).clone()).collect(),
+            casts: catalog.casts.values().map(|c| (**c).clone()).collect(),
+        };
+        let mut file = CheckedFile::create(&tmp, "types.bin")?;
+        file.write(&record::encode(&types)?)?;
+        files.push(file.finish()?);
         let manifest = Manifest {
             format_version: crate::control::FORMAT_VERSION,
             system_id: self.dir.system_id,
@@ -415,6 +430,20 @@ pub(crate) fn load_newest(data: &Path, system_id: u64) -> DbResult<Option<Loaded
         let functions: Vec<FunctionSchema> =
             record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
         image.catalog.functions = functions.into_iter().map(|f| (f.id, Arc::new(f))).collect();
+    }
+    if let Some((path, bytes)) = contents.get("types.bin") {
+        let types: TypesImage =
+            record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
+        image.catalog.types = types
+            .types
+            .into_iter()
+            .map(|t| (t.id, Arc::new(t)))
+            .collect();
+        image.catalog.casts = types
+            .casts
+            .into_iter()
+            .map(|c| (c.id, Arc::new(c)))
+            .collect();
     }
     let mut tables = HashMap::new();
     for (id, schema) in &image.catalog.tables {

@@ -45,7 +45,7 @@ fn refuse_if_views_depend(cat: &Catalog, id: TableId, kind: &str, name: &str) ->
 }
 
 impl Transaction {
-    fn catalog_mut(&mut self) -> DbResult<&mut Catalog> {
+    pub(crate) fn catalog_mut(&mut self) -> DbResult<&mut Catalog> {
         self.store.locks.lock(
             self.id,
             LockTarget::Catalog,

@@ -61,6 +61,7 @@ mod store;
 mod table;
 mod txn;
 mod upsert;
+mod user_types;
 
 pub use checkpoint::CheckpointReport;
 pub use control::FORMAT_VERSION;
@@ -75,3 +76,4 @@ pub use schema::{
 pub use store::{RecoveryReport, Store, StoreOptions};
 pub use txn::{IsolationLevel, Savepoint, Transaction};
 pub use upsert::{Arbiter, InsertOutcome};
+pub use user_types::{BaseType, CastSchema, TypeSchema};

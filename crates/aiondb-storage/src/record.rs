@@ -51,6 +51,11 @@ pub enum DdlOp {
     /// with this id (new variants go last: older WAL keeps decoding).
     PutFunction(FunctionSchema),
     DropFunction(TableId),
+    /// Creates a type, or completes the shell type with this id.
+    PutType(crate::user_types::TypeSchema),
+    DropType(TableId),
+    PutCast(crate::user_types::CastSchema),
+    DropCast(TableId),
 }
 
 /// A row's final image in a transaction.

@@ -187,6 +187,28 @@ fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
             catalog.next_table_id = catalog.next_table_id.max(f.id.0 + 1);
             catalog.functions.insert(f.id, Arc::new(f.clone()));
         }
+        DdlOp::PutType(t) => {
+            catalog.next_table_id = catalog.next_table_id.max(t.id.0 + 1);
+            catalog.types.insert(t.id, Arc::new(t.clone()));
+        }
+        DdlOp::DropType(id) => {
+            if catalog.types.remove(id).is_none() {
+                return Err(DbError::corrupted(format!(
+                    "WAL drops type {id}, which does not exist"
+                )));
+            }
+        }
+        DdlOp::PutCast(c) => {
+            catalog.next_table_id = catalog.next_table_id.max(c.id.0 + 1);
+            catalog.casts.insert(c.id, Arc::new(c.clone()));
+        }
+        DdlOp::DropCast(id) => {
+            if catalog.casts.remove(id).is_none() {
+                return Err(DbError::corrupted(format!(
+                    "WAL drops cast {id}, which does not exist"
+                )));
+            }
+        }
         DdlOp::DropFunction(id) => {
             if catalog.functions.remove(id).is_none() {
                 return Err(DbError::corrupted(format!(

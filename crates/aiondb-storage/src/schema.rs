@@ -154,6 +154,12 @@ pub struct Catalog {
     /// version 2 fixed): checkpoints keep them in functions.bin.
     #[serde(skip)]
     pub functions: BTreeMap<TableId, Arc<FunctionSchema>>,
+    /// User-defined base types and casts; kept in types.bin by checkpoints
+    /// (format version 4), like functions.
+    #[serde(skip)]
+    pub types: BTreeMap<TableId, Arc<crate::user_types::TypeSchema>>,
+    #[serde(skip)]
+    pub casts: BTreeMap<TableId, Arc<crate::user_types::CastSchema>>,
     /// Next ids to hand out; part of the catalog so replay reproduces them.
     pub next_table_id: u32,
     pub next_index_id: u32,
@@ -271,6 +277,35 @@ impl Catalog {
         self.functions
             .values()
             .filter(move |f| f.database == database && f.schema == schema && f.name == name)
+    }
+
+    /// The user type called `name` in `schema`.
+    pub fn type_named(
+        &self,
+        database: u32,
+        schema: &str,
+        name: &str,
+    ) -> Option<&Arc<crate::user_types::TypeSchema>> {
+        self.types
+            .values()
+            .find(|t| t.database == database && t.schema == schema && t.name == name)
+    }
+
+    /// The user type with pg_type oid `oid`.
+    pub fn type_by_oid(&self, oid: u32) -> Option<&Arc<crate::user_types::TypeSchema>> {
+        self.types.get(&TableId(oid))
+    }
+
+    /// The user-defined cast from `source` to `target`.
+    pub fn cast_between(
+        &self,
+        database: u32,
+        source: &DataType,
+        target: &DataType,
+    ) -> Option<&Arc<crate::user_types::CastSchema>> {
+        self.casts
+            .values()
+            .find(|c| c.database == database && c.source == *source && c.target == *target)
     }
 
     /// Views that read relation `id`.

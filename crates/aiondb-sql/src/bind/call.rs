@@ -68,13 +68,13 @@ impl Binder<'_> {
                 let t = self.param_type(n - 1, &DataType::Unknown);
                 Expr::Param(n - 1, t)
             }
-            ast::Value::HexStringLiteral(h) => Expr::Const(
-                types::parse_text(
-                    &format!("\\x{h}"),
-                    &DataType::Bytea,
-                    &FormatOptions::default(),
-                )?,
-                DataType::Bytea,
+            // X'1F' and B'0101' are bit strings, as in PostgreSQL.
+            ast::Value::HexStringLiteral(h) => {
+                Expr::Const(Value::Text(types::bit::hex_bits(h)?), DataType::Bit(None))
+            }
+            ast::Value::SingleQuotedByteStringLiteral(b) => Expr::Const(
+                Value::Text(types::bit::parse_bit(b, None)?),
+                DataType::Bit(None),
             ),
             other => return Err(DbError::not_supported(format!("literal {other}"))),
         })
@@ -115,6 +115,9 @@ impl Binder<'_> {
         };
         let target = match name {
             "coalesce" | "greatest" | "least" | "nullif" => Some(ty.clone()),
+            n if crate::func::float_math_argument_type(n, &ty).is_some() => {
+                crate::func::float_math_argument_type(n, &ty)
+            }
             "nextval" | "currval" | "setval" | "lower" | "upper" | "length" | "substr"
             | "replace" | "btrim" | "ltrim" | "rtrim" | "strpos" | "concat" | "left" | "right"
             | "repeat" | "lpad" | "rpad" | "current_setting" => None,

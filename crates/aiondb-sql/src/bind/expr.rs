@@ -299,6 +299,9 @@ impl Binder<'_> {
                         Expr::Not(Box::new(inner))
                     }
                     UnaryOperator::BitwiseNot => self.call("__not", vec![inner])?,
+                    UnaryOperator::PGAbs => self.prefix_math("@", inner)?,
+                    UnaryOperator::PGSquareRoot => self.prefix_math("|/", inner)?,
+                    UnaryOperator::PGCubeRoot => self.prefix_math("||/", inner)?,
                     other => return Err(DbError::not_supported(format!("operator {other}"))),
                 }
             }
@@ -316,6 +319,11 @@ impl Binder<'_> {
                 if let Some(name) = bitwise {
                     return self
                         .call(name, vec![l, r])
+                        .map_err(|err| at_operator(err, left));
+                }
+                if *op == BinaryOperator::PGExp {
+                    return self
+                        .power_operator(l, r)
                         .map_err(|err| at_operator(err, left));
                 }
                 let op = match op {
@@ -579,8 +587,13 @@ impl Binder<'_> {
                 data_type: dt,
                 ..
             } => {
-                let ty = data_type(dt)?;
+                let ty = self.cast_type(dt)?;
                 let inner = self.bind_expr(expr, scope)?;
+                if matches!(ty, DataType::User { .. })
+                    || matches!(inner.data_type(), DataType::User { .. })
+                {
+                    return self.user_cast(inner, &ty);
+                }
                 match inner {
                     Expr::Const(Value::Text(s), DataType::Unknown) => {
                         Expr::Const(types::parse_text(&s, &ty, &FormatOptions::default())?, ty)

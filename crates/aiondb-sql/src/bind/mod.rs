@@ -6,10 +6,12 @@ mod call;
 pub(crate) mod expr;
 pub(crate) mod from;
 mod join_filter;
+mod math_ops;
 mod order;
 pub(crate) mod query;
 mod srf;
 mod subscript;
+mod user_cast;
 mod variadic;
 
 use crate::output::Column;

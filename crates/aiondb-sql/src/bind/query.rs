@@ -404,9 +404,12 @@ fn output_name(e: &ast::Expr) -> String {
             ast::Expr::Identifier(_)
             | ast::Expr::CompoundIdentifier(_)
             | ast::Expr::Function(_) => output_name(expr),
-            _ => super::expr::data_type(data_type)
-                .map(|t| pg_type_name(&t))
-                .unwrap_or_else(|_| "?column?".into()),
+            _ => match (super::expr::data_type(data_type), data_type) {
+                (Ok(t), _) => pg_type_name(&t),
+                // A user-defined type: its own name.
+                (Err(_), ast::DataType::Custom(name, _)) => object_name(name).1,
+                (Err(_), _) => "?column?".into(),
+            },
         },
         ast::Expr::Nested(x) => output_name(x),
         ast::Expr::CompoundFieldAccess { root, access_chain } => access_chain
@@ -468,6 +471,9 @@ pub fn pg_type_name(t: &DataType) -> String {
         DataType::Oid => "oid",
         DataType::Array(_) => "array",
         DataType::Unknown => "unknown",
+        DataType::Cstring => "cstring",
+        DataType::Bit(_) => "bit",
+        DataType::User { name, .. } => return name.clone(),
     }
     .to_string()
 }

@@ -1,5 +1,7 @@
 //! Built-in scalar and set-returning functions.
 
+mod float_degrees;
+mod float_math;
 mod format;
 mod ident;
 mod int_bool;
@@ -11,6 +13,7 @@ mod to_char_time;
 mod to_date;
 mod to_number;
 
+pub use float_math::argument_type as float_math_argument_type;
 pub use signatures::param_position;
 pub(crate) use signatures::undefined;
 pub use signatures::{aggregate_type, return_type};
@@ -161,6 +164,12 @@ pub fn call(
     }
     // Functions that see NULL arguments.
     match name {
+        "__reinterpret" => {
+            let (Some(v), Some(target)) = (args.into_iter().next(), types.get(1)) else {
+                return Err(DbError::internal("__reinterpret without its arguments"));
+            };
+            return crate::user_types::reinterpret(v, target);
+        }
         "coalesce" => {
             for (a, t) in args.into_iter().zip(types) {
                 if !a.is_null() {
@@ -347,6 +356,9 @@ pub fn call(
     }
     if int_bool::handles(name) {
         return int_bool::call(name, &args, ty);
+    }
+    if float_math::handles(name) {
+        return float_math::call(name, &args, types, ty);
     }
     let a0 = args.first().cloned().unwrap_or(Value::Null);
     let t0 = types.first().cloned().unwrap_or(DataType::Unknown);
@@ -598,53 +610,6 @@ pub fn call(
                 }
             }
         }
-        "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "cbrt" | "degrees" | "radians"
-        | "sin" | "cos" | "tan" => {
-            let f = |v: &Value, t: &DataType| -> DbResult<f64> {
-                match ops::coerce(v.clone(), t, &DataType::Float8)? {
-                    Value::Float8(x) => Ok(x),
-                    _ => Err(DbError::internal("float conversion")),
-                }
-            };
-            let x = f(&a0, &t0)?;
-            let r = match name {
-                "sqrt" => {
-                    if x < 0.0 {
-                        return Err(DbError::new(
-                            SqlState::from_static("2201F"),
-                            "cannot take square root of a negative number",
-                        ));
-                    }
-                    x.sqrt()
-                }
-                "power" | "pow" => x.powf(f(&args[1], &types[1])?),
-                "exp" => x.exp(),
-                "ln" => {
-                    if x <= 0.0 {
-                        return Err(DbError::new(
-                            SqlState::from_static("2201E"),
-                            "cannot take logarithm of a non-positive number",
-                        ));
-                    }
-                    x.ln()
-                }
-                "log" => {
-                    if args.len() == 2 {
-                        f(&args[1], &types[1])?.log(x)
-                    } else {
-                        x.log10()
-                    }
-                }
-                "cbrt" => x.cbrt(),
-                "degrees" => x.to_degrees(),
-                "radians" => x.to_radians(),
-                "sin" => x.sin(),
-                "cos" => x.cos(),
-                _ => x.tan(),
-            };
-            ops::coerce(Value::Float8(r), &DataType::Float8, ty)?
-        }
-        "pi" => Value::Float8(std::f64::consts::PI),
         "mod" => ops::binary(
             crate::expr::BinOp::Mod,
             a0,

@@ -115,6 +115,9 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     if super::int_bool::handles(name) {
         return super::int_bool::return_type(name, args);
     }
+    if super::float_math::handles(name) {
+        return super::float_math::return_type(name, args);
+    }
     if takes_string(name) && args.first().is_some_and(|t| !string_like(t)) {
         // No implicit cast to text since PostgreSQL 8.3: length(42) fails.
         return Err(undefined(name, args));
@@ -227,11 +230,6 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
             T::Int2 | T::Int4 | T::Int8 | T::Numeric(_) | T::Unknown => T::Numeric(None),
             T::Float4 | T::Float8 => return Err(undefined(name, args)),
             other => return Err(undefined(name, &[other])),
-        },
-        "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "cbrt" | "pi" | "degrees" | "radians"
-        | "sin" | "cos" | "tan" => match first {
-            T::Numeric(_) if name != "pi" => T::Numeric(None),
-            _ => T::Float8,
         },
         "mod" | "div" => {
             ops::common_type(&first_known, args.get(1).unwrap_or(&first_known)).unwrap_or(T::Int4)

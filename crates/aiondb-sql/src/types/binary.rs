@@ -144,6 +144,9 @@ pub fn decode_binary(bytes: &[u8], ty: &DataType) -> DbResult<Value> {
         }
         DataType::Uuid => Value::Uuid(r.array()?),
         DataType::Array(elem) => Value::Array(decode_array(&mut r, elem)?),
+        DataType::Cstring | DataType::User { .. } | DataType::Bit(_) => {
+            return Err(DbError::not_supported(format!("binary input of type {ty}")));
+        }
     };
     r.done()?;
     Ok(v)
@@ -200,6 +203,7 @@ fn decode_array(r: &mut Reader<'_>, elem: &DataType) -> DbResult<Vec<Value>> {
 pub fn encode_binary(value: &Value, ty: &DataType) -> DbResult<Vec<u8>> {
     let out = match (ty, value) {
         (DataType::Bool, Value::Bool(b)) => vec![*b as u8],
+        (DataType::Bit(_), Value::Text(bits)) => super::bit::encode_bits(bits),
         (DataType::Int2, Value::Int2(v)) => v.to_be_bytes().to_vec(),
         (DataType::Int4, Value::Int4(v)) => v.to_be_bytes().to_vec(),
         (DataType::Int8, Value::Int8(v)) => v.to_be_bytes().to_vec(),

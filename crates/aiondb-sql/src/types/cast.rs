@@ -265,6 +265,11 @@ fn cast_pair(
     use DataType as T;
     let tz = opts.timezone;
     match (value, to) {
+        (Value::Text(bits), T::Int4 | T::Int8) if matches!(from, T::Bit(_)) => {
+            let width = if *to == T::Int4 { 32 } else { 64 };
+            let v = super::bit::bits_to_int(&bits, width)?;
+            int_target(v, to)
+        }
         (Value::Int2(v), t) if t.is_numeric() => int_target(v as i64, t),
         (Value::Int4(v), t) if t.is_numeric() => int_target(v as i64, t),
         (Value::Int8(v), t) if t.is_numeric() && *from != T::Oid => int_target(v, t),

@@ -34,6 +34,7 @@
 
 mod array;
 mod binary;
+pub mod bit;
 mod bool_int;
 mod bytea;
 mod cast;
@@ -213,7 +214,29 @@ pub fn parse_text(input: &str, ty: &DataType, opts: &FormatOptions) -> DbResult<
         DataType::Json => json::parse_json(input).map(Value::Json),
         DataType::Jsonb => json::parse_jsonb(input).map(Value::Jsonb),
         DataType::Array(elem) => array::parse_array(input, elem, opts).map(Value::Array),
+        DataType::Cstring => text::check_text(input).map(Value::Text),
+        DataType::Bit(n) => bit::parse_bit(input, *n).map(Value::Text),
+        // The binder reads a user type's text with its input function
+        // (crate::user_types); nothing else may.
+        DataType::User { name, .. } => Err(DbError::not_supported(format!(
+            "text input of type {name} here"
+        ))),
     }
+}
+
+/// The built-in type a value's variant is the representation of: what a
+/// user-defined base type's value prints as (its output function is that
+/// type's, crate::user_types).
+fn representation_of(value: &Value) -> Option<DataType> {
+    Some(match value {
+        Value::Int2(_) => DataType::Int2,
+        Value::Int4(_) => DataType::Int4,
+        Value::Int8(_) => DataType::Int8,
+        Value::Float4(_) => DataType::Float4,
+        Value::Float8(_) => DataType::Float8,
+        Value::Text(_) => DataType::Text,
+        _ => return None,
+    })
 }
 
 /// PostgreSQL's `typoutput`: the text form psql shows. `Value::Null`
@@ -259,6 +282,11 @@ pub fn format_text(value: &Value, ty: &DataType, opts: &FormatOptions) -> DbResu
         (DataType::Json, Value::Json(s)) => s.clone(),
         (DataType::Jsonb, Value::Jsonb(s)) => s.clone(),
         (DataType::Array(elem), Value::Array(items)) => array::format_array(items, elem, opts)?,
+        (DataType::Cstring | DataType::Bit(_), Value::Text(s)) => s.clone(),
+        (DataType::User { .. }, v) if representation_of(v).is_some() => {
+            let repr = representation_of(v).unwrap_or(DataType::Text);
+            return format_text(v, &repr, opts);
+        }
         _ => return Err(errors::value_type_mismatch(value, ty)),
     };
     Ok(s)

@@ -92,6 +92,7 @@ pub fn parse_type_name(name: &str) -> Option<DataType> {
         "char" | "character" => length(Some(1)).map(DataType::Char),
         "bpchar" => length(None).map(DataType::Char),
         "bytea" => plain(DataType::Bytea),
+        "bit" => length(Some(1)).map(DataType::Bit),
         "date" => plain(DataType::Date),
         "time" | "time without time zone" => timed(DataType::Time),
         "timestamp" | "timestamp without time zone" => timed(DataType::Timestamp),
