@@ -281,6 +281,10 @@ impl Expr {
                 if let Some(id) = crate::udf::user_fn_id(name) {
                     return crate::udf::invoke(id, values, env);
                 }
+                if let Some(id) = crate::ddl::domain::check_id(name) {
+                    let value = values.into_iter().next().unwrap_or(Value::Null);
+                    return crate::ddl::domain::check_value(id, value, env);
+                }
                 let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
                 crate::func::call(name, values, &types, ty, env)?
             }

@@ -55,6 +55,7 @@ mod project_set;
 mod session_func;
 mod statement;
 mod udf;
+mod user_types;
 mod view;
 
 pub use arguments::evaluate_arguments;

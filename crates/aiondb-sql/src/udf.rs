@@ -91,7 +91,12 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
         }
         args.push(FunctionArg {
             name: a.name.as_ref().map(crate::parse::ident),
-            data_type: without_typmod(crate::bind::expr::data_type(&a.data_type)?),
+            data_type: without_typmod(crate::user_types::resolve(
+                &ctx.txn.catalog(),
+                ctx.database,
+                ctx.search_path,
+                &a.data_type,
+            )?),
         });
     }
     let returns = match &cf.return_type {
@@ -108,7 +113,12 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
                     "functions returning {t} are not supported"
                 )));
             }
-            _ => Some(without_typmod(crate::bind::expr::data_type(t)?)),
+            _ => Some(without_typmod(crate::user_types::resolve(
+                &ctx.txn.catalog(),
+                ctx.database,
+                ctx.search_path,
+                t,
+            )?)),
         },
     };
     let Some(language) = cf.language.as_ref().map(crate::parse::ident) else {
@@ -137,7 +147,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
         }
     };
     match language.as_str() {
-        "plpgsql" => crate::plpgsql::validate(&body)?,
+        "plpgsql" => crate::plpgsql::validate(ctx, &body)?,
         "sql" => {
             crate::parse::parse(&body)?;
         }
@@ -188,7 +198,15 @@ pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResu
         let types = match &desc.args {
             Some(args) => Some(
                 args.iter()
-                    .map(|a| crate::bind::expr::data_type(&a.data_type).map(without_typmod))
+                    .map(|a| {
+                        crate::user_types::resolve(
+                            &ctx.txn.catalog(),
+                            ctx.database,
+                            ctx.search_path,
+                            &a.data_type,
+                        )
+                        .map(without_typmod)
+                    })
                     .collect::<DbResult<Vec<_>>>()?,
             ),
             None => None,
@@ -246,6 +264,9 @@ pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResu
 /// an untyped literal, or a widening within numbers or strings).
 fn passable(from: &DataType, to: &DataType) -> bool {
     use DataType::*;
+    if let Domain(d) = from {
+        return passable(&d.base, to);
+    }
     let rank = |t: &DataType| match t {
         Int2 => Some(1),
         Int4 => Some(2),

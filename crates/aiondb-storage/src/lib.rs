@@ -54,6 +54,7 @@ mod store;
 mod table;
 mod txn;
 mod upsert;
+mod user_objects;
 
 pub use checkpoint::CheckpointReport;
 pub use control::FORMAT_VERSION;
@@ -67,3 +68,6 @@ pub use schema::{
 pub use store::{RecoveryReport, Store, StoreOptions};
 pub use txn::{IsolationLevel, RowScan, Savepoint, Transaction};
 pub use upsert::{Arbiter, InsertOutcome};
+pub use user_objects::{
+    DomainCheck, DomainSchema, EnumSchema, ObjectKind, OperatorSchema, UserObject,
+};

@@ -51,6 +51,9 @@ pub enum DdlOp {
     /// with this id (new variants go last: older WAL keeps decoding).
     PutFunction(FunctionSchema),
     DropFunction(TableId),
+    /// Creates a domain, enum or operator, or replaces the one with this id.
+    PutObject(crate::UserObject),
+    DropObject(TableId),
 }
 
 /// A row's final image in a transaction.

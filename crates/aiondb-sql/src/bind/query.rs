@@ -404,9 +404,7 @@ fn output_name(e: &ast::Expr) -> String {
             ast::Expr::Identifier(_)
             | ast::Expr::CompoundIdentifier(_)
             | ast::Expr::Function(_) => output_name(expr),
-            _ => super::expr::data_type(data_type)
-                .map(|t| pg_type_name(&t))
-                .unwrap_or_else(|_| "?column?".into()),
+            _ => type_output_name(data_type),
         },
         ast::Expr::Nested(x) => output_name(x),
         ast::Expr::CompoundFieldAccess { root, access_chain } => access_chain
@@ -434,9 +432,20 @@ fn output_name(e: &ast::Expr) -> String {
         ast::Expr::Trim { .. } => "btrim".into(),
         ast::Expr::Collate { expr, .. } => output_name(expr),
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
-        ast::Expr::TypedString(t) => super::expr::data_type(&t.data_type)
-            .map(|t| pg_type_name(&t))
-            .unwrap_or_else(|_| "?column?".into()),
+        ast::Expr::TypedString(t) => type_output_name(&t.data_type),
+        _ => "?column?".into(),
+    }
+}
+
+/// The column name of a cast to `t`: the type's internal name; a user
+/// type (not known without the catalog here) is named as written.
+fn type_output_name(t: &ast::DataType) -> String {
+    match (super::expr::data_type(t), t) {
+        (Ok(t), _) => pg_type_name(&t),
+        (Err(_), ast::DataType::Custom(name, _)) => match name.0.last() {
+            Some(ast::ObjectNamePart::Identifier(i)) => crate::parse::ident(i),
+            _ => "?column?".into(),
+        },
         _ => "?column?".into(),
     }
 }
@@ -444,6 +453,8 @@ fn output_name(e: &ast::Expr) -> String {
 /// PostgreSQL's internal type name (what `select 1::int` calls its column).
 pub fn pg_type_name(t: &DataType) -> String {
     match t {
+        DataType::Domain(d) => return d.name.clone(),
+        DataType::Enum(e) => return e.name.clone(),
         DataType::Bool => "bool",
         DataType::Int2 => "int2",
         DataType::Int4 => "int4",

@@ -47,6 +47,7 @@ pub fn is_window(name: &str) -> bool {
 /// Functions whose result may change between calls with the same input.
 pub fn is_volatile(name: &str) -> bool {
     crate::udf::user_fn_id(name).is_some()
+        || crate::ddl::domain::check_id(name).is_some()
         || matches!(
             name,
             "random"
@@ -161,6 +162,17 @@ pub fn call(
     }
     // Functions that see NULL arguments.
     match name {
+        "enum_range" | "enum_first" | "enum_last" => {
+            return crate::types::enum_type::call(name, &args, types);
+        }
+        "array_eq" => {
+            return Ok(
+                match ops::compare(args[0].clone(), &types[0], args[1].clone(), &types[1])? {
+                    None => Value::Null,
+                    Some(o) => Value::Bool(o.is_eq()),
+                },
+            );
+        }
         "coalesce" => {
             for (a, t) in args.into_iter().zip(types) {
                 if !a.is_null() {

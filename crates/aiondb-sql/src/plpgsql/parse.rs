@@ -18,8 +18,11 @@ use aiondb_core::{DbError, DbResult, SqlState};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+/// Resolves a declared variable type's text (built-in or user type).
+pub type TypeResolver<'a> = &'a dyn Fn(&str) -> DbResult<aiondb_core::DataType>;
+
 /// Parses a whole body: one block, optionally followed by `;`.
-pub fn parse_body(body: &str) -> DbResult<Block> {
+pub fn parse_body(body: &str, types: TypeResolver<'_>) -> DbResult<Block> {
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, body)
         .tokenize()
         .map_err(|e| syntax(&e.to_string()))?;
@@ -31,6 +34,7 @@ pub fn parse_body(body: &str) -> DbResult<Block> {
         toks,
         pos: 0,
         depth: 0,
+        types,
     };
     let label = p.label();
     let block = p.block(label)?;
@@ -73,13 +77,14 @@ fn is_assign(t: &Token) -> bool {
 /// the interpreter recurse once per level.
 const MAX_NESTING: usize = 100;
 
-struct P {
+struct P<'a> {
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
+    types: TypeResolver<'a>,
 }
 
-impl P {
+impl P<'_> {
     fn peek(&self) -> &Token {
         self.peek_at(0)
     }
@@ -278,7 +283,7 @@ impl P {
         let kind = if type_text.eq_ignore_ascii_case("record") {
             VarKind::Record
         } else {
-            VarKind::Scalar(super::sql::type_from_text(&type_text)?)
+            VarKind::Scalar((self.types)(&type_text)?)
         };
         if self.eat_word("collate") {
             self.next();
