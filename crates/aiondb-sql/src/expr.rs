@@ -416,6 +416,35 @@ impl Expr {
         }
     }
 
+    /// True if the expression is built from constants alone (no
+    /// parameters, columns, subqueries or volatile functions), so its
+    /// value is known while planning.
+    pub fn is_plan_constant(&self) -> bool {
+        match self {
+            Expr::Param(..) => false,
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                operand.iter().chain(otherwise.iter()).all(|e| e.is_plan_constant())
+                    && whens
+                        .iter()
+                        .all(|(w, t)| w.is_plan_constant() && t.is_plan_constant())
+            }
+            Expr::Neg(e) | Expr::Not(e) | Expr::IsNull { expr: e, .. } | Expr::Cast { expr: e, .. } => {
+                e.is_plan_constant()
+            }
+            Expr::Binary { left, right, .. } => left.is_plan_constant() && right.is_plan_constant(),
+            Expr::Func { name, args, .. } => {
+                !crate::func::is_volatile(name) && args.iter().all(Expr::is_plan_constant)
+            }
+            Expr::Const(..) => true,
+            _ => false,
+        }
+    }
+
     fn reads_no_row(&self, outer_is_constant: bool) -> bool {
         let no_row = |e: &Expr| e.reads_no_row(outer_is_constant);
         match self {

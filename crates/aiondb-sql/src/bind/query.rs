@@ -415,6 +415,15 @@ fn output_name(e: &ast::Expr) -> String {
                 _ => None,
             })
             .unwrap_or_else(|| output_name(root)),
+        // PostgreSQL names a CASE after its ELSE result when that has a
+        // name of its own.
+        ast::Expr::Case {
+            else_result: Some(e),
+            ..
+        } => match output_name(e) {
+            n if n == "?column?" || n == "case" => "case".into(),
+            n => n,
+        },
         ast::Expr::Case { .. } => "case".into(),
         ast::Expr::Exists { .. } => "exists".into(),
         ast::Expr::Array(_) => "array".into(),
