@@ -162,7 +162,7 @@ pub fn call(
     }
     // Functions that see NULL arguments.
     match name {
-        "enum_range" | "enum_first" | "enum_last" => {
+        "enum_range" | "enum_first" | "enum_last" | crate::types::enum_type::ENUM_ORD => {
             return crate::types::enum_type::call(name, &args, types);
         }
         "array_eq" => {

@@ -63,8 +63,25 @@ pub fn label_range(e: &EnumType, lower: &Value, upper: &Value) -> DbResult<Value
     ))
 }
 
-/// Evaluates `enum_range`, `enum_first` or `enum_last` (which read only
-/// their argument's type when it is NULL).
+/// Name of the internal function giving an enum value's sort position
+/// (never a valid identifier).
+pub const ENUM_ORD: &str = "\u{0}enum_ord";
+
+/// A sort key over `e`: an enum sorts by declaration position, not by
+/// its label's text.
+pub(crate) fn sortable(e: crate::expr::Expr) -> crate::expr::Expr {
+    match e.data_type() {
+        aiondb_core::DataType::Enum(_) => crate::expr::Expr::Func {
+            name: ENUM_ORD.into(),
+            args: vec![e],
+            ty: aiondb_core::DataType::Int4,
+        },
+        _ => e,
+    }
+}
+
+/// Evaluates `enum_range`, `enum_first`, `enum_last` (which read only
+/// their argument's type when it is NULL) or [`ENUM_ORD`].
 pub fn call(name: &str, args: &[Value], types: &[aiondb_core::DataType]) -> DbResult<Value> {
     let e = types.iter().find_map(|t| match t {
         aiondb_core::DataType::Enum(e) => Some(e),
@@ -74,6 +91,8 @@ pub fn call(name: &str, args: &[Value], types: &[aiondb_core::DataType]) -> DbRe
         return Err(DbError::internal(format!("{name} called without an enum")));
     };
     Ok(match (name, args) {
+        (ENUM_ORD, [Value::Null]) => Value::Null,
+        (ENUM_ORD, [v]) => Value::Int4(i32::try_from(position(e, v)?).unwrap_or(i32::MAX)),
         ("enum_first", _) => end_label(e, false),
         ("enum_last", _) => end_label(e, true),
         (_, [lower, upper]) => label_range(e, lower, upper)?,
