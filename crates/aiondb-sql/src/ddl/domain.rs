@@ -54,12 +54,17 @@ pub fn create_domain(ctx: &mut SqlContext<'_>, cd: &ast::CreateDomain) -> DbResu
         &cd.data_type,
     )?;
     let mut checks: Vec<DomainCheck> = Vec::new();
+    let mut not_null = false;
     for c in &cd.constraints {
         let ast::TableConstraint::Check(ch) = c else {
             return Err(DbError::not_supported(format!(
                 "domain constraint {c} is not supported"
             )));
         };
+        if ch.name.as_ref().is_some_and(|n| n.value == NOT_NULL_MARKER) {
+            not_null = true;
+            continue;
+        }
         let cname = match &ch.name {
             Some(n) => crate::parse::ident(n),
             None => numbered_check_name(&name, &checks),
@@ -72,7 +77,7 @@ pub fn create_domain(ctx: &mut SqlContext<'_>, cd: &ast::CreateDomain) -> DbResu
     let domain = DomainSchema {
         base: base.clone(),
         default: cd.default.as_ref().map(ToString::to_string),
-        not_null: false,
+        not_null,
         checks,
     };
     // Every CHECK must bind over the base type and give a boolean.
@@ -87,6 +92,58 @@ pub fn create_domain(ctx: &mut SqlContext<'_>, cd: &ast::CreateDomain) -> DbResu
         kind: ObjectKind::Domain(domain),
     })?;
     Ok("CREATE DOMAIN".into())
+}
+
+/// The constraint name [`rewrite_not_null`] gives a domain's NOT NULL
+/// (sqlparser reads no NOT NULL in CREATE DOMAIN); no user can type it.
+const NOT_NULL_MARKER: &str = "\u{1}not null";
+
+/// CREATE DOMAIN text with its top-level `NOT NULL` turned into a marked
+/// CHECK constraint and a bare `NULL` (the default) dropped, so sqlparser
+/// reads it; None when there is neither.
+pub(crate) fn rewrite_not_null(text: &str) -> Option<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, text)
+        .tokenize()
+        .ok()?;
+    let toks: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let word = |t: &Token, kw: &str| {
+        matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
+    };
+    let mut out: Vec<Token> = Vec::with_capacity(toks.len());
+    let (mut depth, mut changed, mut i) = (0usize, false, 0);
+    while let Some(t) = toks.get(i) {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let top = depth == 0;
+        if top && word(t, "not") && toks.get(i + 1).is_some_and(|n| word(n, "null")) {
+            let marked = format!(
+                "CONSTRAINT \"{NOT_NULL_MARKER}\" CHECK (VALUE IS NOT NULL)"
+            );
+            let extra = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, &marked)
+                .tokenize()
+                .ok()?;
+            out.extend(extra.into_iter().filter(|t| !matches!(t, Token::Whitespace(_))));
+            changed = true;
+            i += 2;
+            continue;
+        }
+        let after_default = out.last().is_some_and(|p| word(p, "default"));
+        if top && word(t, "null") && !after_default {
+            changed = true;
+            i += 1;
+            continue;
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    changed.then(|| crate::plpgsql::render(&out))
 }
 
 /// PostgreSQL's name for an unnamed domain CHECK: `d_check`, then

@@ -134,10 +134,10 @@ pub fn drop_operators(ctx: &mut SqlContext<'_>, d: &ast::DropOperator) -> DbResu
             None => {
                 return Err(DbError::new(
                     SqlState::UNDEFINED_FUNCTION,
-                    format!(
-                        "operator does not exist: {name}({})",
-                        types_text(&left, &right)
-                    ),
+                    match &left {
+                        Some(l) => format!("operator does not exist: {l} {name} {right}"),
+                        None => format!("operator does not exist: {name} {right}"),
+                    },
                 ));
             }
         }

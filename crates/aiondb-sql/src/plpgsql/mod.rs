@@ -26,6 +26,8 @@ mod lexical;
 mod parse;
 mod sql;
 
+pub(crate) use sql::render;
+
 use crate::output::SqlContext;
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
 use sql::{Slot, Var, Vars};
