@@ -36,7 +36,10 @@ async fn user_types_survive_restart_and_checkpoint() {
         .await
         .expect("create user types");
         assert_eq!(error_code(&c, "SELECT (-1)::posint").await, "23514");
-        assert_eq!(error_code(&c, "INSERT INTO t VALUES (0, 'ok')").await, "23514");
+        assert_eq!(
+            error_code(&c, "INSERT INTO t VALUES (0, 'ok')").await,
+            "23514"
+        );
         assert_eq!(error_code(&c, "SELECT 'meh'::mood").await, "22P02");
     }
     assert!(s.stop().success(), "{}", s.log());
@@ -47,7 +50,11 @@ async fn user_types_survive_restart_and_checkpoint() {
         let c = s.connect().await;
         assert_eq!(error_code(&c, "SELECT 0::posint").await, "23514");
         assert_eq!(
-            one_text(&c, "SELECT CASE WHEN 'A'::tag = 'a'::tag THEN 'eq' ELSE 'ne' END").await,
+            one_text(
+                &c,
+                "SELECT CASE WHEN 'A'::tag = 'a'::tag THEN 'eq' ELSE 'ne' END"
+            )
+            .await,
             Some("eq".into())
         );
         assert_eq!(
@@ -67,9 +74,16 @@ async fn user_types_survive_restart_and_checkpoint() {
     // Loaded from the checkpoint.
     let s = Server::start(&data);
     let c = s.connect().await;
-    assert_eq!(error_code(&c, "INSERT INTO t VALUES (-5, 'ok')").await, "23514");
     assert_eq!(
-        one_text(&c, "SELECT CASE WHEN 'A'::tag = 'a'::tag THEN 'eq' ELSE 'ne' END").await,
+        error_code(&c, "INSERT INTO t VALUES (-5, 'ok')").await,
+        "23514"
+    );
+    assert_eq!(
+        one_text(
+            &c,
+            "SELECT CASE WHEN 'A'::tag = 'a'::tag THEN 'eq' ELSE 'ne' END"
+        )
+        .await,
         Some("ne".into())
     );
     assert_eq!(

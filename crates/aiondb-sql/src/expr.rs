@@ -428,14 +428,18 @@ impl Expr {
                 otherwise,
                 ..
             } => {
-                operand.iter().chain(otherwise.iter()).all(|e| e.is_plan_constant())
+                operand
+                    .iter()
+                    .chain(otherwise.iter())
+                    .all(|e| e.is_plan_constant())
                     && whens
                         .iter()
                         .all(|(w, t)| w.is_plan_constant() && t.is_plan_constant())
             }
-            Expr::Neg(e) | Expr::Not(e) | Expr::IsNull { expr: e, .. } | Expr::Cast { expr: e, .. } => {
-                e.is_plan_constant()
-            }
+            Expr::Neg(e)
+            | Expr::Not(e)
+            | Expr::IsNull { expr: e, .. }
+            | Expr::Cast { expr: e, .. } => e.is_plan_constant(),
             Expr::Binary { left, right, .. } => left.is_plan_constant() && right.is_plan_constant(),
             Expr::Func { name, args, .. } => {
                 !crate::func::is_volatile(name) && args.iter().all(Expr::is_plan_constant)

@@ -58,7 +58,9 @@ pub fn data_type(t: &ast::DataType) -> DbResult<DataType> {
 /// no definition on the domain itself.
 pub(crate) fn as_base_type(e: Expr) -> Expr {
     let t = e.data_type();
-    if !matches!(t, DataType::Domain(_)) && !matches!(&t, DataType::Array(el) if matches!(**el, DataType::Domain(_))) {
+    if !matches!(t, DataType::Domain(_))
+        && !matches!(&t, DataType::Array(el) if matches!(**el, DataType::Domain(_)))
+    {
         return e;
     }
     let ty = t.without_domains();

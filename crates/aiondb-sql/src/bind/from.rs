@@ -25,10 +25,7 @@ pub(crate) fn with_filter(plan: Plan, pred: Expr) -> Plan {
     if let Some(aiondb_core::Value::Bool(false) | aiondb_core::Value::Null) = folded {
         return Plan::Filter {
             input: Box::new(plan),
-            predicate: Expr::Const(
-                aiondb_core::Value::Bool(false),
-                aiondb_core::DataType::Bool,
-            ),
+            predicate: Expr::Const(aiondb_core::Value::Bool(false), aiondb_core::DataType::Bool),
         };
     }
     if super::join_filter::is_inner_chain(&plan) {

@@ -24,13 +24,20 @@ pub const DOMAIN_CHECK: &str = "\u{0}domain:";
 
 /// The domain oid of a bound check call's name.
 pub fn check_id(name: &str) -> Option<u32> {
-    name.strip_prefix(DOMAIN_CHECK).and_then(|id| id.parse().ok())
+    name.strip_prefix(DOMAIN_CHECK)
+        .and_then(|id| id.parse().ok())
 }
 
 /// 42710 when a type of this name exists in the schema.
 pub(crate) fn require_new_type(ctx: &SqlContext<'_>, schema: &str, name: &str) -> DbResult<()> {
     let builtin = schema == "pg_catalog" && crate::types::parse_type_name(name).is_some();
-    if builtin || ctx.txn.catalog().user_type(ctx.database, schema, name).is_some() {
+    if builtin
+        || ctx
+            .txn
+            .catalog()
+            .user_type(ctx.database, schema, name)
+            .is_some()
+    {
         return Err(DbError::new(
             SqlState::DUPLICATE_OBJECT,
             format!("type \"{name}\" already exists"),
@@ -110,9 +117,7 @@ pub(crate) fn rewrite_not_null(text: &str) -> Option<String> {
         .into_iter()
         .filter(|t| !matches!(t, Token::Whitespace(_)))
         .collect();
-    let word = |t: &Token, kw: &str| {
-        matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
-    };
+    let word = |t: &Token, kw: &str| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw));
     let mut out: Vec<Token> = Vec::with_capacity(toks.len());
     let (mut depth, mut changed, mut i) = (0usize, false, 0);
     while let Some(t) = toks.get(i) {
@@ -123,13 +128,15 @@ pub(crate) fn rewrite_not_null(text: &str) -> Option<String> {
         }
         let top = depth == 0;
         if top && word(t, "not") && toks.get(i + 1).is_some_and(|n| word(n, "null")) {
-            let marked = format!(
-                "CONSTRAINT \"{NOT_NULL_MARKER}\" CHECK (VALUE IS NOT NULL)"
-            );
+            let marked = format!("CONSTRAINT \"{NOT_NULL_MARKER}\" CHECK (VALUE IS NOT NULL)");
             let extra = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, &marked)
                 .tokenize()
                 .ok()?;
-            out.extend(extra.into_iter().filter(|t| !matches!(t, Token::Whitespace(_))));
+            out.extend(
+                extra
+                    .into_iter()
+                    .filter(|t| !matches!(t, Token::Whitespace(_))),
+            );
             changed = true;
             i += 2;
             continue;

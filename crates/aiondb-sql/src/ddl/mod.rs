@@ -5,8 +5,8 @@ mod constraint;
 mod create_as;
 pub(crate) mod domain;
 pub(crate) mod operator;
-pub(crate) mod user_type;
 mod rebuild;
+pub(crate) mod user_type;
 
 pub use alter::alter_table;
 pub use create_as::{

@@ -96,9 +96,17 @@ pub fn drop_types(
         }
         let oid = object.id.0;
         let mut dependents: Vec<(String, Option<TableId>, bool)> = Vec::new();
-        for t in catalog.tables.values().filter(|t| t.database == ctx.database) {
+        for t in catalog
+            .tables
+            .values()
+            .filter(|t| t.database == ctx.database)
+        {
             for c in t.columns.iter().filter(|c| uses_type(&c.data_type, oid)) {
-                dependents.push((format!("column {} of table {}", c.name, t.name), None, false));
+                dependents.push((
+                    format!("column {} of table {}", c.name, t.name),
+                    None,
+                    false,
+                ));
             }
         }
         for f in catalog.functions.values().filter(|f| {
@@ -116,8 +124,7 @@ pub fn drop_types(
         for o in catalog.objects.values() {
             let uses = match &o.kind {
                 ObjectKind::Operator(op) => {
-                    op.left.as_ref().is_some_and(|l| uses_type(l, oid))
-                        || uses_type(&op.right, oid)
+                    op.left.as_ref().is_some_and(|l| uses_type(l, oid)) || uses_type(&op.right, oid)
                 }
                 ObjectKind::Domain(d) => uses_type(&d.base, oid),
                 ObjectKind::Enum(_) => false,

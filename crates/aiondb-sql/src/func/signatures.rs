@@ -117,7 +117,10 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     }
     match (name, args) {
         ("enum_first" | "enum_last", [t @ T::Enum(_)]) => return Ok(t.clone()),
-        ("enum_range", [t @ T::Enum(_)] | [t @ T::Enum(_), T::Unknown] | [T::Unknown, t @ T::Enum(_)]) => {
+        (
+            "enum_range",
+            [t @ T::Enum(_)] | [t @ T::Enum(_), T::Unknown] | [T::Unknown, t @ T::Enum(_)],
+        ) => {
             return Ok(T::Array(Box::new(t.clone())));
         }
         ("enum_range", [t @ T::Enum(_), u]) if u == t => {

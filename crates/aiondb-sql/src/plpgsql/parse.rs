@@ -708,6 +708,16 @@ impl P<'_> {
 mod tests {
     use super::*;
 
+    /// Built-in type names only (no catalog in these tests).
+    fn builtin_types(text: &str) -> DbResult<aiondb_core::DataType> {
+        crate::types::parse_type_name(&text.to_lowercase()).ok_or_else(|| {
+            DbError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("type \"{text}\" does not exist"),
+            )
+        })
+    }
+
     #[test]
     fn parses_the_supported_subset() {
         let b = parse_body(
@@ -720,6 +730,7 @@ mod tests {
                RAISE NOTICE '% and %%', i;
                INSERT INTO t VALUES (i);
              END outer;",
+            &builtin_types,
         )
         .expect("parse");
         assert_eq!(b.decls.len(), 2);
@@ -729,7 +740,13 @@ mod tests {
 
     #[test]
     fn rejects_what_is_outside_the_subset() {
-        let code = |s: &str| parse_body(s).map(|_| ()).expect_err(s).code.code();
+        let code = |s: &str| {
+            parse_body(s, &builtin_types)
+                .map(|_| ())
+                .expect_err(s)
+                .code
+                .code()
+        };
         assert_eq!(
             code("BEGIN NULL; EXCEPTION WHEN no_such_condition THEN NULL; END"),
             "42704"
