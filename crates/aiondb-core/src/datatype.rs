@@ -53,6 +53,30 @@ pub enum DataType {
     /// `bit(n)`; `None` for a literal's own length. Values are the text of
     /// their `0`/`1` digits.
     Bit(Option<u32>),
+    /// A user domain (CREATE DOMAIN): values are its base type's.
+    /// (New variants go last: stored schemas keep decoding.)
+    Domain(Box<DomainType>),
+    /// A user enum (CREATE TYPE .. AS ENUM): values are their labels.
+    Enum(Box<EnumType>),
+}
+
+/// What a domain-typed expression carries: enough to compute on the base
+/// type without the catalog. Constraints stay in the catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DomainType {
+    /// The domain's pg_type oid.
+    pub oid: u32,
+    pub name: String,
+    pub base: DataType,
+}
+
+/// An enum type with its labels in declaration (sort) order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EnumType {
+    /// The enum's pg_type oid.
+    pub oid: u32,
+    pub name: String,
+    pub labels: Vec<String>,
 }
 
 impl DataType {
@@ -72,6 +96,8 @@ impl DataType {
             DataType::Float4 => 700,
             DataType::Float8 => 701,
             DataType::Unknown => 705,
+            DataType::Domain(d) => d.oid,
+            DataType::Enum(e) => e.oid,
             DataType::Char(_) => 1042,
             DataType::Varchar(_) => 1043,
             DataType::Date => 1082,
@@ -110,6 +136,9 @@ impl DataType {
                 DataType::Jsonb => 3807,
                 DataType::Cstring => 1263,
                 DataType::Bit(_) => 1561,
+                DataType::Domain(d) => DataType::Array(Box::new(d.base.clone())).oid(),
+                // An enum's array type is numbered right after it.
+                DataType::Enum(e) => e.oid + 1,
                 DataType::Array(_) | DataType::Unknown | DataType::User { .. } => 0,
             },
         }
@@ -182,6 +211,8 @@ impl DataType {
             | DataType::Timestamptz => 8,
             DataType::Interval | DataType::Uuid => 16,
             DataType::Unknown => -2,
+            DataType::Domain(d) => d.base.type_len(),
+            DataType::Enum(_) => 4,
             _ => -1,
         }
     }
@@ -192,7 +223,27 @@ impl DataType {
             DataType::Varchar(Some(n)) | DataType::Char(Some(n)) => *n as i32 + 4,
             DataType::Numeric(Some((p, s))) => (((*p as i32) << 16) | *s as i32) + 4,
             DataType::Bit(Some(n)) => *n as i32,
+            DataType::Domain(d) => d.base.typmod(),
             _ => -1,
+        }
+    }
+
+    /// The type values are computed in: a domain's base type (domains
+    /// over domains flattened), otherwise the type itself.
+    pub fn base_type(&self) -> &DataType {
+        match self {
+            DataType::Domain(d) => d.base.base_type(),
+            other => other,
+        }
+    }
+
+    /// The type with every domain replaced by its base type, also inside
+    /// arrays.
+    pub fn without_domains(&self) -> DataType {
+        match self {
+            DataType::Domain(d) => d.base.without_domains(),
+            DataType::Array(e) => DataType::Array(Box::new(e.without_domains())),
+            other => other.clone(),
         }
     }
 
@@ -257,6 +308,8 @@ impl fmt::Display for DataType {
             DataType::Bit(None) => f.write_str("bit"),
             DataType::Bit(Some(n)) => write!(f, "bit({n})"),
             DataType::User { name, .. } => f.write_str(name),
+            DataType::Domain(d) => f.write_str(&d.name),
+            DataType::Enum(e) => f.write_str(&e.name),
         }
     }
 }

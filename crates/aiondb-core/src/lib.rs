@@ -43,7 +43,7 @@ mod numeric;
 mod sqlstate;
 mod value;
 
-pub use datatype::DataType;
+pub use datatype::{DataType, DomainType, EnumType};
 pub use error::{DbError, DbResult};
 pub use ids::{CommitId, IndexId, Lsn, TableId, TxnId};
 pub use interval::Interval;

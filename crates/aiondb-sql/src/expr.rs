@@ -281,6 +281,10 @@ impl Expr {
                 if let Some(id) = crate::udf::user_fn_id(name) {
                     return crate::udf::invoke(id, values, env);
                 }
+                if let Some(id) = crate::ddl::domain::check_id(name) {
+                    let value = values.into_iter().next().unwrap_or(Value::Null);
+                    return crate::ddl::domain::check_value(id, value, env);
+                }
                 let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
                 crate::func::call(name, values, &types, ty, env)?
             }
@@ -409,6 +413,39 @@ impl Expr {
                     left.map_columns(f);
                 }
             }
+        }
+    }
+
+    /// True if the expression is built from constants alone (no
+    /// parameters, columns, subqueries or volatile functions), so its
+    /// value is known while planning.
+    pub fn is_plan_constant(&self) -> bool {
+        match self {
+            Expr::Param(..) => false,
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                operand
+                    .iter()
+                    .chain(otherwise.iter())
+                    .all(|e| e.is_plan_constant())
+                    && whens
+                        .iter()
+                        .all(|(w, t)| w.is_plan_constant() && t.is_plan_constant())
+            }
+            Expr::Neg(e)
+            | Expr::Not(e)
+            | Expr::IsNull { expr: e, .. }
+            | Expr::Cast { expr: e, .. } => e.is_plan_constant(),
+            Expr::Binary { left, right, .. } => left.is_plan_constant() && right.is_plan_constant(),
+            Expr::Func { name, args, .. } => {
+                !crate::func::is_volatile(name) && args.iter().all(Expr::is_plan_constant)
+            }
+            Expr::Const(..) => true,
+            _ => false,
         }
     }
 

@@ -54,6 +54,7 @@ mod plpgsql;
 mod project_set;
 mod session_func;
 mod statement;
+mod type_names;
 mod udf;
 mod user_types;
 mod view;

@@ -26,6 +26,7 @@ pub fn common_type(l: &DataType, r: &DataType) -> Option<DataType> {
         return Some(l.clone());
     }
     match (l, r) {
+        (DataType::Domain(d), t) | (t, DataType::Domain(d)) => common_type(&d.base, t),
         (DataType::Unknown, t) | (t, DataType::Unknown) => Some(t.clone()),
         _ => {
             if let (Some(a), Some(b)) = (numeric_rank(l), numeric_rank(r)) {
@@ -56,6 +57,24 @@ pub fn common_type(l: &DataType, r: &DataType) -> Option<DataType> {
                 _ => None,
             }
         }
+    }
+}
+
+/// The symbol a user operator for `op` is created under (None for the
+/// operators that are syntax, not pg_operator entries).
+pub fn user_operator_symbol(op: BinOp) -> Option<&'static str> {
+    match op {
+        BinOp::And | BinOp::Or | BinOp::Distinct | BinOp::NotDistinct => None,
+        BinOp::RegexMatch {
+            negated,
+            case_insensitive,
+        } => Some(match (negated, case_insensitive) {
+            (false, false) => "~",
+            (false, true) => "~*",
+            (true, false) => "!~",
+            (true, true) => "!~*",
+        }),
+        other => Some(op_name(other)),
     }
 }
 
@@ -714,6 +733,24 @@ pub fn or(l: Value, r: Value) -> Value {
 pub fn compare(l: Value, lt: &DataType, r: Value, rt: &DataType) -> DbResult<Option<Ordering>> {
     if l.is_null() || r.is_null() {
         return Ok(None);
+    }
+    if let (DataType::Domain(d), _) | (_, DataType::Domain(d)) = (lt, rt) {
+        let base = d.base.clone();
+        let (lt, rt) = match (lt, rt) {
+            (DataType::Domain(_), DataType::Domain(_)) => (&base, &base),
+            (DataType::Domain(_), _) => (&base, rt),
+            _ => (lt, &base),
+        };
+        return compare(l, lt, r, rt);
+    }
+    match (lt, rt) {
+        (DataType::Enum(e), DataType::Enum(f)) if e == f => {
+            return crate::types::enum_type::compare(e, &l, &r).map(Some);
+        }
+        (DataType::Enum(e), DataType::Unknown) | (DataType::Unknown, DataType::Enum(e)) => {
+            return crate::types::enum_type::compare(e, &l, &r).map(Some);
+        }
+        _ => {}
     }
     let common = common_type(lt, rt).ok_or_else(|| no_operator(BinOp::Eq, lt, rt))?;
     let common = if common == DataType::Unknown {

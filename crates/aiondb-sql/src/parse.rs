@@ -124,6 +124,12 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         } else if create_user {
             rewritten = create_user_as_role(text);
             rewritten.as_str()
+        } else if let Some(r) = (words.len() > 1 && words[0] == "create" && words[1] == "domain")
+            .then(|| crate::ddl::domain::rewrite_not_null(text))
+            .flatten()
+        {
+            rewritten = r;
+            rewritten.as_str()
         } else if let Some(r) = (words.first().map(String::as_str) == Some("create"))
             .then(|| crate::ddl::rewrite_column_names(text))
             .flatten()

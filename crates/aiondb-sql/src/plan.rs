@@ -200,6 +200,18 @@ impl Plan {
         }
     }
 
+    /// A filter whose predicate is the constant false: it yields no row
+    /// and never runs its input.
+    pub fn is_false_filter(&self) -> bool {
+        matches!(
+            self,
+            Plan::Filter {
+                predicate: Expr::Const(aiondb_core::Value::Bool(false), _),
+                ..
+            }
+        )
+    }
+
     /// EXPLAIN text, one line per node.
     pub fn explain(&self, depth: usize, out: &mut Vec<String>) {
         let pad = if depth == 0 {
@@ -207,6 +219,23 @@ impl Plan {
         } else {
             format!("{}->  ", "      ".repeat(depth - 1))
         };
+        match self {
+            // PostgreSQL folds the projection into the Result node.
+            Plan::Project { input, .. } if input.is_false_filter() => {
+                return input.explain(depth, out);
+            }
+            Plan::Filter { .. } if self.is_false_filter() => {
+                let detail = if depth == 0 {
+                    "  ".to_string()
+                } else {
+                    "      ".repeat(depth)
+                };
+                out.push(format!("{pad}Result"));
+                out.push(format!("{detail}One-Time Filter: false"));
+                return;
+            }
+            _ => {}
+        }
         let line = match self {
             Plan::Values { .. } => "Result".to_string(),
             Plan::Scan { table, access, .. } => match access {

@@ -263,6 +263,36 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
         } => command(&crate::namespace::drop_schemas(
             ctx, names, *if_exists, *cascade,
         )?),
+        Statement::CreateDomain(cd) => command(&crate::ddl::domain::create_domain(ctx, cd)?),
+        Statement::DropDomain(dd) => command(&crate::ddl::user_type::drop_types(
+            ctx,
+            std::slice::from_ref(&dd.name),
+            dd.if_exists,
+            matches!(dd.drop_behavior, Some(ast::DropBehavior::Cascade)),
+            true,
+        )?),
+        Statement::CreateType {
+            name,
+            representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
+        } => command(&crate::ddl::user_type::create_enum(ctx, name, labels)?),
+        Statement::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } if names.iter().all(|n| {
+            crate::user_types::find_type(&ctx.txn.catalog(), ctx.database, ctx.search_path, n)
+                .is_none()
+        }) =>
+        {
+            // Domains and enums (base types go to crate::user_types below).
+            command(&crate::ddl::user_type::drop_types(
+                ctx, names, *if_exists, *cascade, false,
+            )?)
+        }
+        Statement::CreateOperator(co) => command(&crate::ddl::operator::create_operator(ctx, co)?),
+        Statement::DropOperator(d) => command(&crate::ddl::operator::drop_operators(ctx, d)?),
         Statement::Drop {
             object_type: ast::ObjectType::Type,
             if_exists,

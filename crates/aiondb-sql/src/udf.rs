@@ -178,7 +178,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
         }
     };
     match language.as_str() {
-        "plpgsql" => crate::plpgsql::validate(&body)?,
+        "plpgsql" => crate::plpgsql::validate(ctx, &body)?,
         "sql" => {
             crate::parse::parse(&body)?;
         }
@@ -292,6 +292,9 @@ pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResu
 /// an untyped literal, or a widening within numbers or strings).
 fn passable(from: &DataType, to: &DataType) -> bool {
     use DataType::*;
+    if let Domain(d) = from {
+        return passable(&d.base, to);
+    }
     let rank = |t: &DataType| match t {
         Int2 => Some(1),
         Int4 => Some(2),

@@ -135,19 +135,30 @@ pub fn resolve_type(
 ) -> DbResult<DataType> {
     match crate::bind::expr::data_type(t) {
         Err(e) if e.code == SqlState::UNDEFINED_OBJECT => {
-            let ast::DataType::Custom(name, modifiers) = t else {
-                return Err(e);
-            };
-            if pseudo && modifiers.is_empty() && name.to_string().eq_ignore_ascii_case("cstring") {
-                return Ok(DataType::Cstring);
+            if let ast::DataType::Custom(name, modifiers) = t {
+                if pseudo
+                    && modifiers.is_empty()
+                    && name.to_string().eq_ignore_ascii_case("cstring")
+                {
+                    return Ok(DataType::Cstring);
+                }
+                match find_type(catalog, database, search_path, name) {
+                    Some(ty) if modifiers.is_empty() => return Ok(ty.data_type()),
+                    Some(ty) => {
+                        return Err(DbError::not_supported(format!(
+                            "type modifiers for type {}",
+                            ty.name
+                        )));
+                    }
+                    None => {}
+                }
             }
-            match find_type(catalog, database, search_path, name) {
-                Some(ty) if modifiers.is_empty() => Ok(ty.data_type()),
-                Some(ty) => Err(DbError::not_supported(format!(
-                    "type modifiers for type {}",
-                    ty.name
-                ))),
-                None => Err(e),
+            match t {
+                // Domains, enums and arrays of them.
+                ast::DataType::Custom(..) | ast::DataType::Array(_) => {
+                    crate::type_names::resolve_text(catalog, database, search_path, &t.to_string())
+                }
+                _ => Err(e),
             }
         }
         other => other,

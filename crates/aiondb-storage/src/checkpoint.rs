@@ -307,6 +307,12 @@ impl Store {
         let mut file = CheckedFile::create(&tmp, "types.bin")?;
         file.write(&record::encode(&types)?)?;
         files.push(file.finish()?);
+        // Since format version 4.
+        let objects: Vec<crate::UserObject> =
+            catalog.objects.values().map(|o| (**o).clone()).collect();
+        let mut file = CheckedFile::create(&tmp, "objects.bin")?;
+        file.write(&record::encode(&objects)?)?;
+        files.push(file.finish()?);
         let manifest = Manifest {
             format_version: crate::control::FORMAT_VERSION,
             system_id: self.dir.system_id,
@@ -444,6 +450,11 @@ pub(crate) fn load_newest(data: &Path, system_id: u64) -> DbResult<Option<Loaded
             .into_iter()
             .map(|c| (c.id, Arc::new(c)))
             .collect();
+    }
+    if let Some((path, bytes)) = contents.get("objects.bin") {
+        let objects: Vec<crate::UserObject> =
+            record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
+        image.catalog.objects = objects.into_iter().map(|o| (o.id, Arc::new(o))).collect();
     }
     let mut tables = HashMap::new();
     for (id, schema) in &image.catalog.tables {

@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 ///    hold no functions) and their control file is upgraded on open, so
 ///    an older server refuses the directory once it may hold functions.
 /// 4: user-defined types and casts (WAL `PutType`/`DropType`/`PutCast`/
-///    `DropCast`, checkpoint `types.bin`); older directories hold none.
+///    `DropCast`, checkpoint `types.bin`), and domains, enums and
+///    operators (WAL `PutObject`/`DropObject`, checkpoint `objects.bin`);
+///    older directories hold none.
 pub const FORMAT_VERSION: u32 = 4;
 
 /// Older versions this build reads.

@@ -334,6 +334,36 @@ impl Transaction {
         Ok(())
     }
 
+    /// Creates a domain, enum or operator (`o.id` zero: an id is
+    /// assigned) or replaces the one with `o.id`. Name checks are the SQL
+    /// layer's.
+    pub fn put_object(&mut self, mut o: crate::UserObject) -> DbResult<TableId> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        if o.id.0 == 0 {
+            o.id = TableId(cat.next_table_id);
+            cat.next_table_id += o.id_span();
+        }
+        let id = o.id;
+        cat.objects.insert(id, Arc::new(o.clone()));
+        self.ddl.push(DdlOp::PutObject(o));
+        Ok(id)
+    }
+
+    /// Drops a domain, enum or operator.
+    pub fn drop_object(&mut self, id: TableId) -> DbResult<()> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        if cat.objects.remove(&id).is_none() {
+            return Err(DbError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("object with id {id} does not exist"),
+            ));
+        }
+        self.ddl.push(DdlOp::DropObject(id));
+        Ok(())
+    }
+
     /// CREATE SCHEMA: `ns.id` is assigned.
     pub fn create_namespace(&mut self, mut ns: NamespaceSchema) -> DbResult<TableId> {
         self.store.check_writable()?;

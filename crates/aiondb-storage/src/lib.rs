@@ -61,6 +61,7 @@ mod store;
 mod table;
 mod txn;
 mod upsert;
+mod user_objects;
 mod user_types;
 
 pub use checkpoint::CheckpointReport;
@@ -76,4 +77,7 @@ pub use schema::{
 pub use store::{RecoveryReport, Store, StoreOptions};
 pub use txn::{IsolationLevel, Savepoint, Transaction};
 pub use upsert::{Arbiter, InsertOutcome};
+pub use user_objects::{
+    DomainCheck, DomainSchema, EnumSchema, ObjectKind, OperatorSchema, UserObject,
+};
 pub use user_types::{BaseType, CastSchema, TypeSchema};

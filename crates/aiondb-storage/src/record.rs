@@ -56,6 +56,9 @@ pub enum DdlOp {
     DropType(TableId),
     PutCast(crate::user_types::CastSchema),
     DropCast(TableId),
+    /// Creates a domain, enum or operator, or replaces the one with this id.
+    PutObject(crate::UserObject),
+    DropObject(TableId),
 }
 
 /// A row's final image in a transaction.

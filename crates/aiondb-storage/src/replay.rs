@@ -216,6 +216,17 @@ fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
                 )));
             }
         }
+        DdlOp::PutObject(o) => {
+            catalog.next_table_id = catalog.next_table_id.max(o.id.0 + o.id_span());
+            catalog.objects.insert(o.id, Arc::new(o.clone()));
+        }
+        DdlOp::DropObject(id) => {
+            if catalog.objects.remove(id).is_none() {
+                return Err(DbError::corrupted(format!(
+                    "WAL drops object {id}, which does not exist"
+                )));
+            }
+        }
         DdlOp::DropView(id) => {
             if catalog.views.remove(id).is_none() {
                 return Err(DbError::corrupted(format!(

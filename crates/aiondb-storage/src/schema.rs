@@ -160,6 +160,10 @@ pub struct Catalog {
     pub types: BTreeMap<TableId, Arc<crate::user_types::TypeSchema>>,
     #[serde(skip)]
     pub casts: BTreeMap<TableId, Arc<crate::user_types::CastSchema>>,
+    /// Domains, enums and operators; checkpointed in objects.bin (format
+    /// version 4), so not part of catalog.bin either.
+    #[serde(skip)]
+    pub objects: BTreeMap<TableId, Arc<crate::UserObject>>,
     /// Next ids to hand out; part of the catalog so replay reproduces them.
     pub next_table_id: u32,
     pub next_index_id: u32,
@@ -306,6 +310,31 @@ impl Catalog {
         self.casts
             .values()
             .find(|c| c.database == database && c.source == *source && c.target == *target)
+    }
+
+    /// The user type (domain or enum) `schema.name` in `database`.
+    pub fn user_type(
+        &self,
+        database: u32,
+        schema: &str,
+        name: &str,
+    ) -> Option<&Arc<crate::UserObject>> {
+        self.objects
+            .values()
+            .find(|o| o.is_type() && o.database == database && o.schema == schema && o.name == name)
+    }
+
+    /// Operators named `name` in `database` (any schema).
+    pub fn operators_named<'a>(
+        &'a self,
+        database: u32,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<crate::UserObject>> {
+        self.objects.values().filter(move |o| {
+            matches!(o.kind, crate::ObjectKind::Operator(_))
+                && o.database == database
+                && o.name == name
+        })
     }
 
     /// Views that read relation `id`.

@@ -195,7 +195,9 @@ impl Binder<'_> {
                         ast::FunctionArgumentClause::OrderBy(items) => {
                             for item in items {
                                 order_by.push(SortKey {
-                                    expr: self.bind_expr(&item.expr, scope)?,
+                                    expr: crate::types::enum_type::sortable(
+                                        self.bind_expr(&item.expr, scope)?,
+                                    ),
                                     descending: crate::bind::desc(&item.options),
                                     nulls_first: item
                                         .options
@@ -239,7 +241,7 @@ impl Binder<'_> {
         let mut order_by = Vec::new();
         for o in &spec.order_by {
             order_by.push(SortKey {
-                expr: self.bind_expr(&o.expr, scope)?,
+                expr: crate::types::enum_type::sortable(self.bind_expr(&o.expr, scope)?),
                 descending: crate::bind::desc(&o.options),
                 nulls_first: o
                     .options

@@ -106,10 +106,16 @@ impl Binder<'_> {
         let ty = match crate::func::return_type(name, &types) {
             Ok(ty) => ty,
             Err(e) if e.code == SqlState::UNDEFINED_FUNCTION => {
-                return match self.user_call(name, &args)? {
-                    Some(call) => Ok(call),
-                    None => Err(e),
-                };
+                if let Some(call) = self.user_call(name, &args)? {
+                    return Ok(call);
+                }
+                // A domain argument passes as its base type.
+                let domains = |t: &DataType| t.without_domains() != *t;
+                if types.iter().any(domains) {
+                    let args = args.into_iter().map(super::expr::as_base_type).collect();
+                    return self.call(name, args);
+                }
+                return Err(e);
             }
             Err(e) => return Err(e),
         };

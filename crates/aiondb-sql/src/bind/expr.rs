@@ -54,6 +54,25 @@ pub fn data_type(t: &ast::DataType) -> DbResult<DataType> {
     ))
 }
 
+/// `e` as its domain's base type, for operators and functions that have
+/// no definition on the domain itself.
+pub(crate) fn as_base_type(e: Expr) -> Expr {
+    let t = e.data_type();
+    if !matches!(t, DataType::Domain(_))
+        && !matches!(&t, DataType::Array(el) if matches!(**el, DataType::Domain(_)))
+    {
+        return e;
+    }
+    let ty = t.without_domains();
+    match e {
+        Expr::Const(v, _) => Expr::Const(v, ty),
+        e => Expr::Cast {
+            expr: Box::new(e),
+            ty,
+        },
+    }
+}
+
 impl Binder<'_> {
     /// Gives an untyped literal or parameter the type `target`.
     pub fn resolve(&mut self, e: Expr, target: &DataType) -> DbResult<Expr> {
@@ -84,6 +103,17 @@ impl Binder<'_> {
 
     /// Converts an expression to `target` for storing or comparing.
     pub fn coerce_to(&mut self, e: Expr, target: &DataType) -> DbResult<Expr> {
+        if let DataType::Domain(_) = target
+            && e.data_type() != *target
+        {
+            let e = self.coerce_unchecked(e, target)?;
+            return Ok(self.domain_checked(e, target));
+        }
+        self.coerce_unchecked(e, target)
+    }
+
+    /// [`Binder::coerce_to`] without a domain's constraint check.
+    fn coerce_unchecked(&mut self, e: Expr, target: &DataType) -> DbResult<Expr> {
         let e = self.resolve(e, target)?;
         let t = e.data_type();
         if t == *target || *target == DataType::Unknown {
@@ -128,6 +158,12 @@ impl Binder<'_> {
             }
             _ => (l, r),
         };
+        if let Some(symbol) = ops::user_operator_symbol(op)
+            && let Some(call) = self.user_operator(symbol, &l, &r)?
+        {
+            return Ok(call);
+        }
+        let (l, r) = (as_base_type(l), as_base_type(r));
         let ty = ops::result_type(op, &l.data_type(), &r.data_type())?;
         // Strict operators with a NULL constant operand are NULL, whatever
         // the other side would do (PostgreSQL folds them at plan time).
@@ -262,7 +298,7 @@ impl Binder<'_> {
             }
             E::Value(v) => self.literal(&v.value)?,
             E::TypedString(ts) => {
-                let ty = data_type(&ts.data_type)?;
+                let ty = self.data_type(&ts.data_type)?;
                 let s = match &ts.value.value {
                     ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
                         s.clone()
@@ -271,7 +307,7 @@ impl Binder<'_> {
                 };
                 let v = types::parse_text(&s, &ty, &FormatOptions::default())
                     .map_err(|err| locate(err, &E::Value(ts.value.clone())))?;
-                Expr::Const(v, ty)
+                self.domain_checked(Expr::Const(v, ty.clone()), &ty)
             }
             E::Nested(inner) => self.bind_expr(inner, scope)?,
             E::CompoundFieldAccess { root, access_chain } => {
@@ -587,7 +623,7 @@ impl Binder<'_> {
                 data_type: dt,
                 ..
             } => {
-                let ty = self.cast_type(dt)?;
+                let ty = self.data_type(dt)?;
                 let inner = self.bind_expr(expr, scope)?;
                 if matches!(ty, DataType::User { .. })
                     || matches!(inner.data_type(), DataType::User { .. })
@@ -596,7 +632,8 @@ impl Binder<'_> {
                 }
                 match inner {
                     Expr::Const(Value::Text(s), DataType::Unknown) => {
-                        Expr::Const(types::parse_text(&s, &ty, &FormatOptions::default())?, ty)
+                        let v = types::parse_text(&s, &ty, &FormatOptions::default())?;
+                        self.domain_checked(Expr::Const(v, ty.clone()), &ty)
                     }
                     Expr::Param(i, DataType::Unknown) => {
                         let t = self.param_type(i, &ty);

@@ -13,6 +13,21 @@ use sqlparser::ast::{self, JoinConstraint, JoinOperator, TableFactor};
 /// Adds a filter, choosing an index access path for a single-table scan
 /// and pushing conjuncts into a chain of inner joins (`join_filter`).
 pub(crate) fn with_filter(plan: Plan, pred: Expr) -> Plan {
+    // A predicate folded to false or NULL keeps no row: the input is
+    // never read (PostgreSQL's One-Time Filter: false).
+    let folded = match &pred {
+        Expr::Const(v, _) => Some(v.clone()),
+        e if e.is_plan_constant() => e
+            .eval(&Vec::new(), &mut crate::expr::EvalEnv::constant())
+            .ok(),
+        _ => None,
+    };
+    if let Some(aiondb_core::Value::Bool(false) | aiondb_core::Value::Null) = folded {
+        return Plan::Filter {
+            input: Box::new(plan),
+            predicate: Expr::Const(aiondb_core::Value::Bool(false), aiondb_core::DataType::Bool),
+        };
+    }
     if super::join_filter::is_inner_chain(&plan) {
         return super::join_filter::push_into_joins(plan, &pred);
     }

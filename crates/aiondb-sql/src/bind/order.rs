@@ -55,7 +55,7 @@ pub(super) fn order_items(ob: &ast::OrderBy) -> DbResult<&Vec<ast::OrderByExpr>>
 pub(super) fn sort_key(expr: Expr, o: &ast::OrderByOptions) -> SortKey {
     let descending = crate::bind::desc(o);
     SortKey {
-        expr,
+        expr: crate::types::enum_type::sortable(expr),
         descending,
         nulls_first: o.nulls_first.unwrap_or(descending),
     }

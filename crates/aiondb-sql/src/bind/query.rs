@@ -404,12 +404,7 @@ fn output_name(e: &ast::Expr) -> String {
             ast::Expr::Identifier(_)
             | ast::Expr::CompoundIdentifier(_)
             | ast::Expr::Function(_) => output_name(expr),
-            _ => match (super::expr::data_type(data_type), data_type) {
-                (Ok(t), _) => pg_type_name(&t),
-                // A user-defined type: its own name.
-                (Err(_), ast::DataType::Custom(name, _)) => object_name(name).1,
-                (Err(_), _) => "?column?".into(),
-            },
+            _ => type_output_name(data_type),
         },
         ast::Expr::Nested(x) => output_name(x),
         ast::Expr::CompoundFieldAccess { root, access_chain } => access_chain
@@ -420,6 +415,15 @@ fn output_name(e: &ast::Expr) -> String {
                 _ => None,
             })
             .unwrap_or_else(|| output_name(root)),
+        // PostgreSQL names a CASE after its ELSE result when that has a
+        // name of its own.
+        ast::Expr::Case {
+            else_result: Some(e),
+            ..
+        } => match output_name(e) {
+            n if n == "?column?" || n == "case" => "case".into(),
+            n => n,
+        },
         ast::Expr::Case { .. } => "case".into(),
         ast::Expr::Exists { .. } => "exists".into(),
         ast::Expr::Array(_) => "array".into(),
@@ -437,9 +441,20 @@ fn output_name(e: &ast::Expr) -> String {
         ast::Expr::Trim { .. } => "btrim".into(),
         ast::Expr::Collate { expr, .. } => output_name(expr),
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
-        ast::Expr::TypedString(t) => super::expr::data_type(&t.data_type)
-            .map(|t| pg_type_name(&t))
-            .unwrap_or_else(|_| "?column?".into()),
+        ast::Expr::TypedString(t) => type_output_name(&t.data_type),
+        _ => "?column?".into(),
+    }
+}
+
+/// The column name of a cast to `t`: the type's internal name; a user
+/// type (not known without the catalog here) is named as written.
+fn type_output_name(t: &ast::DataType) -> String {
+    match (super::expr::data_type(t), t) {
+        (Ok(t), _) => pg_type_name(&t),
+        (Err(_), ast::DataType::Custom(name, _)) => match name.0.last() {
+            Some(ast::ObjectNamePart::Identifier(i)) => crate::parse::ident(i),
+            _ => "?column?".into(),
+        },
         _ => "?column?".into(),
     }
 }
@@ -447,6 +462,8 @@ fn output_name(e: &ast::Expr) -> String {
 /// PostgreSQL's internal type name (what `select 1::int` calls its column).
 pub fn pg_type_name(t: &DataType) -> String {
     match t {
+        DataType::Domain(d) => return d.name.clone(),
+        DataType::Enum(e) => return e.name.clone(),
         DataType::Bool => "bool",
         DataType::Int2 => "int2",
         DataType::Int4 => "int4",

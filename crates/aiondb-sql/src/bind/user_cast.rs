@@ -8,14 +8,8 @@ use super::Binder;
 use crate::expr::Expr;
 use crate::user_types;
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
-use sqlparser::ast;
 
 impl Binder<'_> {
-    /// The type a cast names: built-in or user-defined.
-    pub(super) fn cast_type(&self, dt: &ast::DataType) -> DbResult<DataType> {
-        user_types::resolve_type(&self.catalog, self.database, self.search_path, dt, false)
-    }
-
     /// `inner::ty` where `inner` or `ty` is a user-defined type.
     pub(super) fn user_cast(&mut self, inner: Expr, ty: &DataType) -> DbResult<Expr> {
         let from = inner.data_type();

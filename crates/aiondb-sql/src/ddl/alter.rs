@@ -152,7 +152,7 @@ fn add_column(
     def: &ast::ColumnDef,
     if_not_exists: bool,
 ) -> DbResult<()> {
-    let decl = column_decl(&table.name, def)?;
+    let decl = column_decl(ctx, &table.name, def)?;
     if table.columns.iter().any(|c| c.name == decl.column.name) {
         let msg = format!(
             "column \"{}\" of relation \"{}\" already exists",

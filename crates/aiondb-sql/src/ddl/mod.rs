@@ -3,7 +3,10 @@
 mod alter;
 mod constraint;
 mod create_as;
+pub(crate) mod domain;
+pub(crate) mod operator;
 mod rebuild;
+pub(crate) mod user_type;
 
 pub use alter::alter_table;
 pub use create_as::{
@@ -11,7 +14,6 @@ pub use create_as::{
     top_level_into,
 };
 
-use crate::bind::expr::data_type;
 use crate::foreign_key::{self, Referencing};
 use crate::meta::{Check, TableMeta};
 use crate::output::SqlContext;
@@ -131,14 +133,26 @@ pub(crate) struct ColumnDecl {
 }
 
 /// Interprets a column definition of table `table`.
-pub(crate) fn column_decl(table: &str, col: &ast::ColumnDef) -> DbResult<ColumnDecl> {
+pub(crate) fn column_decl(
+    ctx: &SqlContext<'_>,
+    table: &str,
+    col: &ast::ColumnDef,
+) -> DbResult<ColumnDecl> {
     let cname = ident(&col.name);
     let type_text = col.data_type.to_string().to_lowercase();
     let (ty, serial) = match type_text.as_str() {
         "serial" | "serial4" => (DataType::Int4, true),
         "bigserial" | "serial8" => (DataType::Int8, true),
         "smallserial" | "serial2" => (DataType::Int2, true),
-        _ => (data_type(&col.data_type)?, false),
+        _ => (
+            crate::type_names::resolve(
+                &ctx.txn.catalog(),
+                ctx.database,
+                ctx.search_path,
+                &col.data_type,
+            )?,
+            false,
+        ),
     };
     let mut decl = ColumnDecl {
         column: ColumnSchema {
@@ -234,7 +248,7 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
     let mut sequences = Vec::new();
     let mut foreign_keys: Vec<(ast::ForeignKeyConstraint, Referencing<'_>)> = Vec::new();
     for (i, col) in ct.columns.iter().enumerate() {
-        let decl = column_decl(&name, col)?;
+        let decl = column_decl(ctx, &name, col)?;
         if columns
             .iter()
             .any(|c: &ColumnSchema| c.name == decl.column.name)

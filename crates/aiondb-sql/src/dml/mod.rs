@@ -168,6 +168,9 @@ fn check_row(
     row: &Row,
 ) -> DbResult<()> {
     for (c, v) in table.columns.iter().zip(row) {
+        crate::ddl::domain::check_assigned(exec, &c.data_type, v)?;
+    }
+    for (c, v) in table.columns.iter().zip(row) {
         if !c.nullable && v.is_null() {
             return Err(DbError::new(
                 SqlState::NOT_NULL_VIOLATION,

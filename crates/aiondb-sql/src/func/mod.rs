@@ -50,6 +50,7 @@ pub fn is_window(name: &str) -> bool {
 /// Functions whose result may change between calls with the same input.
 pub fn is_volatile(name: &str) -> bool {
     crate::udf::user_fn_id(name).is_some()
+        || crate::ddl::domain::check_id(name).is_some()
         || matches!(
             name,
             "random"
@@ -169,6 +170,17 @@ pub fn call(
                 return Err(DbError::internal("__reinterpret without its arguments"));
             };
             return crate::user_types::reinterpret(v, target);
+        }
+        "enum_range" | "enum_first" | "enum_last" | crate::types::enum_type::ENUM_ORD => {
+            return crate::types::enum_type::call(name, &args, types);
+        }
+        "array_eq" => {
+            return Ok(
+                match ops::compare(args[0].clone(), &types[0], args[1].clone(), &types[1])? {
+                    None => Value::Null,
+                    Some(o) => Value::Bool(o.is_eq()),
+                },
+            );
         }
         "coalesce" => {
             for (a, t) in args.into_iter().zip(types) {

@@ -118,6 +118,22 @@ pub fn return_type(name: &str, args: &[DataType]) -> DbResult<DataType> {
     if super::float_math::handles(name) {
         return super::float_math::return_type(name, args);
     }
+    match (name, args) {
+        ("enum_first" | "enum_last", [t @ T::Enum(_)]) => return Ok(t.clone()),
+        (
+            "enum_range",
+            [t @ T::Enum(_)] | [t @ T::Enum(_), T::Unknown] | [T::Unknown, t @ T::Enum(_)],
+        ) => {
+            return Ok(T::Array(Box::new(t.clone())));
+        }
+        ("enum_range", [t @ T::Enum(_), u]) if u == t => {
+            return Ok(T::Array(Box::new(t.clone())));
+        }
+        ("enum_first" | "enum_last" | "enum_range", _) => return Err(undefined(name, args)),
+        ("array_eq", [T::Array(_), T::Array(_)]) => return Ok(T::Bool),
+        ("array_eq", _) => return Err(undefined(name, args)),
+        _ => {}
+    }
     if takes_string(name) && args.first().is_some_and(|t| !string_like(t)) {
         // No implicit cast to text since PostgreSQL 8.3: length(42) fails.
         return Err(undefined(name, args));

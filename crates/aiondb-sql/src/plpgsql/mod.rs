@@ -26,6 +26,8 @@ mod lexical;
 mod parse;
 mod sql;
 
+pub(crate) use sql::render;
+
 use crate::output::SqlContext;
 use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
 use sql::{Slot, Var, Vars};
@@ -42,14 +44,19 @@ fn found_var() -> Var {
     }
 }
 
+/// Parses a body, its declared types resolved in `ctx`'s catalog.
+fn parse_in(ctx: &SqlContext<'_>, body: &str) -> DbResult<ast::Block> {
+    parse::parse_body(body, &|text| sql::type_from_text(ctx, text))
+}
+
 /// Checks a body's syntax without running it (CREATE FUNCTION).
-pub fn validate(body: &str) -> DbResult<()> {
-    parse::parse_body(body).map(|_| ())
+pub fn validate(ctx: &SqlContext<'_>, body: &str) -> DbResult<()> {
+    parse_in(ctx, body).map(|_| ())
 }
 
 /// Runs a `DO` block.
 pub fn run_do(ctx: &mut SqlContext<'_>, body: &str) -> DbResult<()> {
-    let block = parse::parse_body(body)?;
+    let block = parse_in(ctx, body)?;
     let mut interp = exec::Interp {
         ctx,
         vars: Vars {
@@ -90,7 +97,7 @@ pub fn call(
     ret: &DataType,
     void: bool,
 ) -> DbResult<Value> {
-    let block = parse::parse_body(body)?;
+    let block = parse_in(ctx, body)?;
     let mut scope = vec![found_var()];
     let positional = push_parameters(&mut scope, args, false);
     let mut interp = exec::Interp {

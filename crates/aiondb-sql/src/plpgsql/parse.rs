@@ -18,8 +18,11 @@ use aiondb_core::{DbError, DbResult, SqlState};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+/// Resolves a declared variable type's text (built-in or user type).
+pub type TypeResolver<'a> = &'a dyn Fn(&str) -> DbResult<aiondb_core::DataType>;
+
 /// Parses a whole body: one block, optionally followed by `;`.
-pub fn parse_body(body: &str) -> DbResult<Block> {
+pub fn parse_body(body: &str, types: TypeResolver<'_>) -> DbResult<Block> {
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, body)
         .tokenize()
         .map_err(|e| syntax(&e.to_string()))?;
@@ -31,6 +34,7 @@ pub fn parse_body(body: &str) -> DbResult<Block> {
         toks,
         pos: 0,
         depth: 0,
+        types,
     };
     let label = p.label();
     let block = p.block(label)?;
@@ -73,13 +77,14 @@ fn is_assign(t: &Token) -> bool {
 /// the interpreter recurse once per level.
 const MAX_NESTING: usize = 100;
 
-struct P {
+struct P<'a> {
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
+    types: TypeResolver<'a>,
 }
 
-impl P {
+impl P<'_> {
     fn peek(&self) -> &Token {
         self.peek_at(0)
     }
@@ -278,7 +283,7 @@ impl P {
         let kind = if type_text.eq_ignore_ascii_case("record") {
             VarKind::Record
         } else {
-            VarKind::Scalar(super::sql::type_from_text(&type_text)?)
+            VarKind::Scalar((self.types)(&type_text)?)
         };
         if self.eat_word("collate") {
             self.next();
@@ -703,6 +708,16 @@ impl P {
 mod tests {
     use super::*;
 
+    /// Built-in type names only (no catalog in these tests).
+    fn builtin_types(text: &str) -> DbResult<aiondb_core::DataType> {
+        crate::types::parse_type_name(&text.to_lowercase()).ok_or_else(|| {
+            DbError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("type \"{text}\" does not exist"),
+            )
+        })
+    }
+
     #[test]
     fn parses_the_supported_subset() {
         let b = parse_body(
@@ -715,6 +730,7 @@ mod tests {
                RAISE NOTICE '% and %%', i;
                INSERT INTO t VALUES (i);
              END outer;",
+            &builtin_types,
         )
         .expect("parse");
         assert_eq!(b.decls.len(), 2);
@@ -724,7 +740,13 @@ mod tests {
 
     #[test]
     fn rejects_what_is_outside_the_subset() {
-        let code = |s: &str| parse_body(s).map(|_| ()).expect_err(s).code.code();
+        let code = |s: &str| {
+            parse_body(s, &builtin_types)
+                .map(|_| ())
+                .expect_err(s)
+                .code
+                .code()
+        };
         assert_eq!(
             code("BEGIN NULL; EXCEPTION WHEN no_such_condition THEN NULL; END"),
             "42704"

@@ -75,7 +75,7 @@ impl Vars {
 }
 
 /// A declared type's text (`text[]`, `varchar(10)`) as a DataType.
-pub fn type_from_text(text: &str) -> DbResult<DataType> {
+pub fn type_from_text(ctx: &SqlContext<'_>, text: &str) -> DbResult<DataType> {
     let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
         .try_with_sql(text)
         .and_then(|mut p| p.parse_data_type())
@@ -85,7 +85,7 @@ pub fn type_from_text(text: &str) -> DbResult<DataType> {
                 format!("type \"{text}\" does not exist"),
             )
         })?;
-    crate::bind::expr::data_type(&parsed)
+    crate::type_names::resolve(&ctx.txn.catalog(), ctx.database, ctx.search_path, &parsed)
 }
 
 /// SQL text of tokens (sqlparser's Display does not re-escape quotes).

@@ -68,6 +68,10 @@ fn utf8(bytes: &[u8]) -> DbResult<&str> {
 pub fn decode_binary(bytes: &[u8], ty: &DataType) -> DbResult<Value> {
     let mut r = Reader { b: bytes, pos: 0 };
     let v = match ty {
+        DataType::Domain(d) => return decode_binary(bytes, &d.base),
+        DataType::Enum(e) => {
+            return super::enum_type::parse_label(utf8(bytes)?, e).map(Value::Text);
+        }
         DataType::Bool => Value::Bool(r.array::<1>()?[0] != 0),
         DataType::Int2 => Value::Int2(i16::from_be_bytes(r.array()?)),
         DataType::Int4 => Value::Int4(r.i32()?),
@@ -202,6 +206,8 @@ fn decode_array(r: &mut Reader<'_>, elem: &DataType) -> DbResult<Vec<Value>> {
 /// `typsend`: the binary form of `value` as type `ty`.
 pub fn encode_binary(value: &Value, ty: &DataType) -> DbResult<Vec<u8>> {
     let out = match (ty, value) {
+        (DataType::Domain(d), _) => return encode_binary(value, &d.base),
+        (DataType::Enum(_), Value::Text(s)) => s.as_bytes().to_vec(),
         (DataType::Bool, Value::Bool(b)) => vec![*b as u8],
         (DataType::Bit(_), Value::Text(bits)) => super::bit::encode_bits(bits),
         (DataType::Int2, Value::Int2(v)) => v.to_be_bytes().to_vec(),

@@ -34,6 +34,9 @@ pub fn cast_assignment(
     to: &DataType,
     opts: &FormatOptions,
 ) -> DbResult<Value> {
+    if let DataType::Domain(d) = to {
+        return cast_assignment(value, from, &d.base, opts);
+    }
     match (to, value) {
         (_, Value::Null) => Ok(Value::Null),
         (DataType::Array(te), Value::Array(items)) => {
@@ -67,6 +70,18 @@ pub fn cast_assignment(
 pub fn cast(value: Value, from: &DataType, to: &DataType, opts: &FormatOptions) -> DbResult<Value> {
     if value.is_null() {
         return Ok(Value::Null);
+    }
+    // A domain's values are its base type's (constraints are the
+    // binder's DomainCheck, which needs the catalog).
+    match (from, to) {
+        (DataType::Domain(d), _) => return cast(value, &d.base, to, opts),
+        (_, DataType::Domain(d)) => return cast(value, from, &d.base, opts),
+        (DataType::Enum(a), DataType::Enum(b)) if a != b => return Err(cannot_cast(from, to)),
+        (DataType::Enum(_), t) if !t.is_string() => return Err(cannot_cast(from, to)),
+        (t, DataType::Enum(_)) if !t.is_string() && *t != DataType::Unknown => {
+            return Err(cannot_cast(from, to));
+        }
+        _ => {}
     }
     if let (DataType::Array(fe), DataType::Array(te)) = (from, to) {
         let Value::Array(items) = value else {

@@ -41,6 +41,7 @@ mod cast;
 mod datestyle;
 mod datetime;
 mod datetime_parse;
+pub mod enum_type;
 pub(crate) use datetime_parse::MONTHS_FULL as MONTH_NAMES;
 pub mod errors;
 mod float;
@@ -184,6 +185,8 @@ impl Default for FormatOptions {
 /// rounding and overflow checks, `char(n)` padding).
 pub fn parse_text(input: &str, ty: &DataType, opts: &FormatOptions) -> DbResult<Value> {
     match ty {
+        DataType::Domain(d) => parse_text(input, &d.base, opts),
+        DataType::Enum(e) => enum_type::parse_label(input, e).map(Value::Text),
         DataType::Bool => bool_int::parse_bool(input).map(Value::Bool),
         DataType::Int2 => bool_int::parse_int2(input).map(Value::Int2),
         DataType::Int4 => bool_int::parse_int4(input).map(Value::Int4),
@@ -243,6 +246,8 @@ fn representation_of(value: &Value) -> Option<DataType> {
 /// formats as an error: callers send NULL as a NULL, not as text.
 pub fn format_text(value: &Value, ty: &DataType, opts: &FormatOptions) -> DbResult<String> {
     let s = match (ty, value) {
+        (DataType::Domain(d), _) => return format_text(value, &d.base, opts),
+        (DataType::Enum(_), Value::Text(s)) => s.clone(),
         (_, Value::Null) => {
             return Err(DbError::internal("format_text called with NULL"));
         }
