@@ -51,6 +51,7 @@ mod output;
 mod parse;
 mod plan;
 mod plpgsql;
+pub mod privilege;
 mod project_set;
 mod session_func;
 mod statement;

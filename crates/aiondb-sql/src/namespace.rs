@@ -177,11 +177,26 @@ pub fn create_schema(
             format!("schema \"{name}\" already exists"),
         ));
     }
+    // CREATE on the database: its owner's (databases carry no ACL).
+    let actor = crate::privilege::Actor::of(ctx);
+    let database = ctx.env.database_name().to_string();
+    let owns_database = ctx
+        .env
+        .databases()
+        .iter()
+        .any(|d| d.name == database && d.owner == ctx.env.user());
+    if !actor.superuser && !owns_database {
+        return Err(DbError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            format!("permission denied for database {database}"),
+        ));
+    }
     ctx.txn.create_namespace(NamespaceSchema {
         id: TableId(0),
         database: ctx.database,
-        name,
+        name: name.clone(),
     })?;
+    crate::privilege::store::record_schema_owner(ctx, &name)?;
     Ok("CREATE SCHEMA".into())
 }
 
@@ -217,10 +232,12 @@ pub fn drop_schemas(
             }
             return Err(undefined(&name));
         };
+        crate::privilege::store::check_schema_owner(ctx, &name)?;
         if cascade {
             drop_contents(ctx, &name)?;
         }
         ctx.txn.drop_namespace(ns.id)?;
+        crate::privilege::store::forget_schema(ctx, &name)?;
     }
     Ok("DROP SCHEMA".into())
 }

@@ -33,7 +33,9 @@ fn bind(b: &mut Binder<'_>, stmt: &Statement) -> DbResult<Bound> {
 }
 
 fn binder<'a>(ctx: &'a SqlContext<'_>, params: Vec<DataType>) -> Binder<'a> {
-    Binder::new(ctx.txn.catalog(), ctx.database, ctx.search_path, params)
+    let mut b = Binder::new(ctx.txn.catalog(), ctx.database, ctx.search_path, params);
+    b.actor = Some(crate::privilege::Actor::of(ctx));
+    b
 }
 
 /// Parameter and result types of a statement.
@@ -282,6 +284,11 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             names,
             *cascade,
         )?),
+        Statement::Grant(g) => command(&crate::privilege::grant::grant(ctx, g)?),
+        Statement::Revoke(r) => command(&crate::privilege::grant::revoke(ctx, r)?),
+        Statement::AlterDefaultPrivileges(a) => {
+            command(&crate::privilege::grant::alter_default_privileges(ctx, a)?)
+        }
         Statement::CreateFunction(cf) => command(&crate::udf::create_function(ctx, cf)?),
         Statement::DropFunction(df) => command(&crate::udf::drop_function(ctx, df)?),
         Statement::Truncate(t) => command(&crate::ddl::truncate(ctx, t)?),

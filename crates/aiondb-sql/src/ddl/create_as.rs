@@ -3,7 +3,6 @@
 
 use super::schema_name;
 use crate::bind::{Binder, bind_query};
-use crate::meta::TableMeta;
 use crate::output::SqlContext;
 use crate::parse::{ident, object_name};
 use crate::types::{self, FormatOptions};
@@ -264,6 +263,7 @@ fn create_from_query(
     } else {
         Vec::new()
     };
+    let meta = crate::privilege::store::new_table_meta(ctx, &schema)?;
     let id = ctx.txn.create_table(TableSchema {
         id: TableId(0),
         database: ctx.database,
@@ -273,7 +273,7 @@ fn create_from_query(
         primary_key: Vec::new(),
         primary_key_name: None,
         indexes: Vec::new(),
-        sql: TableMeta::default().to_sql()?,
+        sql: meta.to_sql()?,
     })?;
     let n = rows.len();
     let opts = FormatOptions::default();
