@@ -478,6 +478,12 @@ impl Session {
                     .finish_statement(result)
                     .map(|()| StatementOutput::Command { tag: "DO".into() });
             }
+            Command::CreateAsExecute(c) => {
+                if self.failed {
+                    return Err(aborted());
+                }
+                return self.create_as_execute(c);
+            }
             other => {
                 if self.failed {
                     return Err(aborted());

@@ -360,9 +360,10 @@ impl Session {
                 self.engine.store.gc();
                 command("VACUUM")
             }
-            Command::Sql(_) | Command::Transaction { .. } | Command::Do { .. } => {
-                Err(DbError::internal("not a maintenance command"))
-            }
+            Command::Sql(_)
+            | Command::Transaction { .. }
+            | Command::Do { .. }
+            | Command::CreateAsExecute(_) => Err(DbError::internal("not a maintenance command")),
         }
     }
 }

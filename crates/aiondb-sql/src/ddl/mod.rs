@@ -7,7 +7,8 @@ mod rebuild;
 
 pub use alter::alter_table;
 pub use create_as::{
-    check_no_select_into, into_not_allowed, is_select_into, rewrite_column_names, select_into,
+    CreateAsExecute, check_no_select_into, create_as_execute, create_table_as_explained,
+    into_not_allowed, is_select_into, rewrite_column_names, select_into, select_into_explained,
     top_level_into,
 };
 
