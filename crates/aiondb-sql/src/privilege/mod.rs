@@ -257,6 +257,120 @@ pub fn check_table_owner(actor: Actor, t: &aiondb_storage::TableSchema) -> DbRes
     }
 }
 
+/// pg_class.relowner (column 4) and relacl (column 22) of table `t`.
+pub(crate) fn class_owner_and_acl(
+    row: &mut [aiondb_core::Value],
+    t: &aiondb_storage::TableSchema,
+    roles: &[RoleInfo],
+) -> DbResult<()> {
+    let meta = crate::meta::TableMeta::of(t)?;
+    if let Some(owner) = row.get_mut(4) {
+        *owner = aiondb_core::Value::Int8(i64::from(meta.owner()));
+    }
+    if let (Some(acl), Some(cell)) = (&meta.acl, row.get_mut(22)) {
+        *cell = aiondb_core::Value::Text(format_acl(acl, &|oid| role_name(roles, oid)));
+    }
+    Ok(())
+}
+
+/// has_table_privilege([role,] table, privileges): `privileges` is a
+/// comma-separated list of privilege names, each optionally `WITH GRANT
+/// OPTION`; true when the role holds any of them.
+pub(crate) fn has_table_privilege(
+    exec: &mut crate::exec::Executor<'_>,
+    args: &[aiondb_core::Value],
+) -> DbResult<aiondb_core::Value> {
+    use aiondb_core::Value;
+    if args.iter().any(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let roles = exec.env.roles();
+    let (role, table, wanted) = match args {
+        [table, wanted] => (exec.env.user().to_string(), table, wanted),
+        [Value::Text(role), table, wanted] => (role.clone(), table, wanted),
+        _ => return Err(DbError::not_supported("this form of has_table_privilege")),
+    };
+    let Some(role) = roles.iter().find(|r| r.name == role) else {
+        return Err(DbError::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("role \"{role}\" does not exist"),
+        ));
+    };
+    let catalog = exec.txn.catalog();
+    let t = match table {
+        Value::Text(name) => {
+            let (schema, rel) = match name.split_once('.') {
+                Some((s, r)) => (Some(s.to_string()), r.to_string()),
+                None => (None, name.clone()),
+            };
+            match schema {
+                Some(s) => catalog.table_by_name(exec.database, &s, &rel).cloned(),
+                None => exec
+                    .search_path
+                    .iter()
+                    .find_map(|s| catalog.table_by_name(exec.database, s, &rel))
+                    .cloned(),
+            }
+            .ok_or_else(|| {
+                DbError::new(
+                    SqlState::UNDEFINED_TABLE,
+                    format!("relation \"{name}\" does not exist"),
+                )
+            })?
+        }
+        other => {
+            let oid = match other {
+                Value::Int4(i) => *i as u32,
+                Value::Int8(i) => *i as u32,
+                _ => return Err(DbError::not_supported("this form of has_table_privilege")),
+            };
+            match catalog.tables.get(&aiondb_core::TableId(oid)) {
+                Some(t) => t.clone(),
+                None => return Ok(Value::Null),
+            }
+        }
+    };
+    let Value::Text(wanted) = wanted else {
+        return Err(DbError::not_supported("this form of has_table_privilege"));
+    };
+    let mut any = false;
+    for item in wanted.split(',') {
+        let item = item.trim().to_ascii_uppercase();
+        let (name, grant_option) = match item.strip_suffix("WITH GRANT OPTION") {
+            Some(n) => (n.trim().to_string(), true),
+            None => (item.clone(), false),
+        };
+        let bit = match name.as_str() {
+            "SELECT" => SELECT,
+            "INSERT" => INSERT,
+            "UPDATE" => UPDATE,
+            "DELETE" => DELETE,
+            "TRUNCATE" => TRUNCATE,
+            "REFERENCES" => REFERENCES,
+            "TRIGGER" => TRIGGER,
+            _ => {
+                return Err(DbError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("unrecognized privilege type: \"{}\"", item.to_lowercase()),
+                ));
+            }
+        };
+        let meta = crate::meta::TableMeta::of(&t)?;
+        let acl = meta.effective_acl();
+        any |= role.superuser
+            || if grant_option {
+                meta.owner() == role.oid
+                    || acl
+                        .iter()
+                        .filter(|i| i.grantee == role.oid || i.grantee == PUBLIC)
+                        .any(|i| i.grant_options & bit != 0)
+            } else {
+                held(&acl, role.oid) & bit != 0
+            };
+    }
+    Ok(Value::Bool(any))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
