@@ -227,6 +227,8 @@ pub fn new_table_acl(
             super::apply(&mut acl, &options, item.grantee, item.grantor);
         }
     }
+    // PostgreSQL sorts the merged list (aclitemsort).
+    acl.sort_by_key(|i| (i.grantee, i.grantor, i.privileges));
     Ok((acl != default_acl(ObjectKind::Table, owner)).then_some(acl))
 }
 
