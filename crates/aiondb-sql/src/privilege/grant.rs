@@ -350,7 +350,8 @@ pub fn alter_default_privileges(
             for g in &grantees {
                 apply(&mut acl, &change, *g, role);
             }
-            let row = (acl != base()).then(|| AclRow {
+            let changed = acl != base();
+            let row = changed.then_some(AclRow {
                 owner: None,
                 acl: Some(acl),
             });
