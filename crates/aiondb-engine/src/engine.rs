@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 pub const SYSTEM_DATABASE: u32 = 0;
 const DATABASES_TABLE: &str = "aiondb_databases";
 const ROLES_TABLE: &str = "aiondb_roles";
+const ACL_TABLE: &str = aiondb_sql::privilege::ACL_TABLE;
 
 /// Startup settings of the engine.
 #[derive(Clone, Debug)]
@@ -95,6 +96,22 @@ impl Engine {
             (Some(d), Some(r)) => (d, r),
             _ => bootstrap(&store)?,
         };
+        if catalog
+            .table_by_name(SYSTEM_DATABASE, "pg_catalog", ACL_TABLE)
+            .is_none()
+        {
+            // Data directories from before privileges were recorded gain
+            // the table on their first open (every object then has its
+            // default ACL). A read-only store (a replica) receives it from
+            // its primary instead.
+            let mut txn = store.begin(IsolationLevel::ReadCommitted);
+            if let Err(e) = txn
+                .create_table(acl_table())
+                .and_then(|_| txn.commit().map(|_| ()))
+            {
+                tracing::warn!("could not create system table {ACL_TABLE}: {e}");
+            }
+        }
         let cluster = InMemoryClusterCatalog::new();
         let mut roles = Vec::new();
         {
@@ -348,6 +365,15 @@ fn role_from_row(row: &[Value]) -> DbResult<Role> {
             "role catalog row has an unexpected shape",
         )),
     }
+}
+
+/// The system table of schema ACLs and default privileges
+/// (`aiondb_sql::privilege::store`).
+fn acl_table() -> TableSchema {
+    system_table(
+        ACL_TABLE,
+        &[("key", DataType::Text), ("acl", DataType::Text)],
+    )
 }
 
 /// First start: the system tables, role `postgres`, and the default

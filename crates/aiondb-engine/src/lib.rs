@@ -23,6 +23,7 @@
 //! 3. Databases and roles are rows of system tables, so they are as durable
 //!    as everything else; ids are never re-assigned on restart.
 
+mod authorization;
 mod cursor;
 mod engine;
 pub mod password;

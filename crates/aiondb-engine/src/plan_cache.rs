@@ -5,10 +5,11 @@
 //!
 //! Validity rule: binding (`aiondb_sql::bind_statement`) reads only the
 //! catalog, the database, the search_path (whose first entry is the
-//! session's temporary schema) and the parameter type hints; it reads no
-//! session setting (literals are parsed with default format options), no
-//! user and no table data. An entry is used only when all four are what
-//! the binding saw:
+//! session's temporary schema), the current user (whose table privileges
+//! it checks; ACLs live in the catalog) and the parameter type hints; it
+//! reads no session setting (literals are parsed with default format
+//! options) and no table data. An entry is used only when all five are
+//! what the binding saw:
 //! - the catalog is the very same `Arc<Catalog>` (`Arc::ptr_eq`) as the
 //!   transaction's `catalog()`. Every catalog change, committed or the
 //!   transaction's own uncommitted DDL, goes through `Arc::make_mut` on a
@@ -17,7 +18,8 @@
 //!   cannot be reused by a different catalog. ROLLBACK (TO SAVEPOINT)
 //!   switches back to an older `Arc`, which is only equal when it is the
 //!   one the entry was bound against.
-//! - the database id, the search_path and the hints compare equal.
+//! - the database id, the search_path, the user and the hints compare
+//!   equal.
 //!
 //! Otherwise the statement is bound again and the entry replaced. As in
 //! PostgreSQL, a re-bind that changes the result columns (names or types)
@@ -51,6 +53,8 @@ struct Entry {
     catalog: Arc<Catalog>,
     database: u32,
     search_path: Vec<String>,
+    /// The current user the binding's privilege checks passed for.
+    user: String,
     hints: Vec<DataType>,
     bound: Arc<BoundStatement>,
 }
@@ -60,6 +64,7 @@ impl Entry {
         Arc::ptr_eq(&self.catalog, catalog)
             && self.database == ctx.database
             && self.search_path.as_slice() == ctx.search_path
+            && self.user == ctx.env.user()
             && self.hints.as_slice() == hints
     }
 }
@@ -123,6 +128,7 @@ impl PlanCache {
                     catalog,
                     database: ctx.database,
                     search_path: ctx.search_path.to_vec(),
+                    user: ctx.env.user().to_string(),
                     hints,
                     bound: bound.clone(),
                 });

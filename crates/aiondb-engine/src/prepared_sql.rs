@@ -133,6 +133,50 @@ impl Session {
         }
     }
 
+    /// CREATE TABLE ... AS EXECUTE name: the statement with the prepared
+    /// query in place of EXECUTE (a prepared query with parameters is
+    /// refused).
+    pub(crate) fn create_as_execute(
+        &mut self,
+        c: &aiondb_sql::CreateAsExecute,
+    ) -> DbResult<StatementOutput> {
+        let prepared = match self.sql_prepared.get(&c.prepared).cloned() {
+            Some(p) => p,
+            None => {
+                self.note_error();
+                return Err(does_not_exist(&c.prepared));
+            }
+        };
+        let query = match prepared.command() {
+            Some(Command::Sql(stmt)) if matches!(**stmt, Statement::Query(_)) => stmt.to_string(),
+            _ => {
+                self.note_error();
+                return Err(DbError::new(
+                    SqlState::WRONG_OBJECT_TYPE,
+                    "prepared statement is not a SELECT",
+                ));
+            }
+        };
+        if !prepared.param_types().is_empty() || !c.arguments.is_empty() {
+            self.note_error();
+            return Err(crate::session::unsupported(
+                "CREATE TABLE AS EXECUTE of a prepared statement with parameters",
+            ));
+        }
+        let text = c.with_query(&query);
+        let mut commands = match aiondb_sql::parse(&text) {
+            Ok(c) => c,
+            Err(e) => {
+                self.note_error();
+                return Err(e);
+            }
+        };
+        match (commands.pop(), commands.is_empty()) {
+            (Some(command), true) => self.run(&command, &[], None),
+            _ => Err(DbError::internal("CREATE TABLE AS EXECUTE rewrite")),
+        }
+    }
+
     fn deallocate_sql(&mut self, name: &ast::Ident) -> DbResult<StatementOutput> {
         if name.quote_style.is_none() && name.value.eq_ignore_ascii_case("all") {
             self.sql_prepared.clear();

@@ -213,6 +213,9 @@ impl Session {
                     "current user cannot be dropped",
                 ));
             }
+            if let Some(role) = self.engine.role(&name) {
+                self.check_role_unused(&role)?;
+            }
             if !self.engine.drop_role(&name)? {
                 if !if_exists {
                     return Err(DbError::new(
@@ -227,5 +230,26 @@ impl Session {
             }
         }
         command("DROP ROLE")
+    }
+
+    /// 2BP01 when objects of the current database depend on `role`
+    /// (tables or schemas it owns or holds privileges on, default
+    /// privileges); PostgreSQL's DETAIL lists them.
+    fn check_role_unused(&mut self, role: &Role) -> DbResult<()> {
+        let oid = role.oid;
+        let found =
+            self.with_transaction(|ctx| aiondb_sql::privilege::grant::role_dependents(ctx, oid));
+        let found = self.finish_statement(found)?;
+        if found.is_empty() {
+            return Ok(());
+        }
+        Err(DbError::new(
+            SqlState::from_static("2BP01"),
+            format!(
+                "role \"{}\" cannot be dropped because some objects depend on it",
+                role.name
+            ),
+        )
+        .with_detail(found.join("\n")))
     }
 }

@@ -89,7 +89,12 @@ pub(crate) struct Block {
 /// One client's session.
 pub struct Session {
     pub(crate) engine: Arc<Engine>,
+    /// The current user (see `authorization`).
     pub(crate) role: Role,
+    /// The session user (SET SESSION AUTHORIZATION).
+    pub(crate) session_user: Role,
+    /// The role that logged in.
+    pub(crate) authenticated: Role,
     pub(crate) database: DatabaseDescriptor,
     pub(crate) settings: Settings,
     pub(crate) block: Option<Block>,
@@ -127,6 +132,7 @@ impl Session {
         cancel: Arc<AtomicBool>,
     ) -> DbResult<Session> {
         let mut settings = Settings::new(&role.name);
+        settings.set_internal("is_superuser", if role.superuser { "on" } else { "off" });
         settings.set("application_name", &startup.application_name)?;
         for (k, v) in &startup.settings {
             settings.set(k, v)?;
@@ -134,6 +140,8 @@ impl Session {
         settings.freeze_initial();
         Ok(Session {
             engine,
+            session_user: role.clone(),
+            authenticated: role.clone(),
             role,
             database,
             settings,
@@ -490,6 +498,12 @@ impl Session {
                     .finish_statement(result)
                     .map(|()| StatementOutput::Command { tag: "DO".into() });
             }
+            Command::CreateAsExecute(c) => {
+                if self.failed {
+                    return Err(aborted());
+                }
+                return self.create_as_execute(c);
+            }
             other => {
                 if self.failed {
                     return Err(aborted());
@@ -571,6 +585,7 @@ impl Session {
             engine: &self.engine,
             settings: &self.settings,
             user: &self.role.name,
+            session_user: &self.session_user.name,
             database: &self.database,
             mode: self.current_mode(),
         };
@@ -717,6 +732,7 @@ struct Env<'a> {
     engine: &'a Engine,
     settings: &'a Settings,
     user: &'a str,
+    session_user: &'a str,
     database: &'a DatabaseDescriptor,
     /// The running transaction's characteristics (transaction_* settings).
     mode: crate::txn_mode::TxnMode,
@@ -725,6 +741,10 @@ struct Env<'a> {
 impl SessionEnv for Env<'_> {
     fn user(&self) -> &str {
         self.user
+    }
+
+    fn session_user(&self) -> &str {
+        self.session_user
     }
 
     fn database_name(&self) -> &str {
@@ -801,7 +821,8 @@ pub(crate) fn is_engine_statement(stmt: &Statement) -> bool {
             | Statement::AlterRole { .. }
             | Statement::Drop {
                 object_type: sqlparser::ast::ObjectType::Database
-                    | sqlparser::ast::ObjectType::Role,
+                    | sqlparser::ast::ObjectType::Role
+                    | sqlparser::ast::ObjectType::User,
                 ..
             }
     )

@@ -116,6 +116,22 @@ impl Session {
                         self.set_setting("TimeZone", &value_text(value))?
                     }
                     ast::Set::SetNames { .. } | ast::Set::SetNamesDefault { .. } => {}
+                    ast::Set::SetSessionAuthorization(param) => {
+                        let name = match &param.kind {
+                            ast::SetSessionAuthorizationParamKind::Default => None,
+                            ast::SetSessionAuthorizationParamKind::User(n) => {
+                                Some(aiondb_sql::ident(n))
+                            }
+                        };
+                        self.set_session_authorization(name.as_deref())?
+                    }
+                    ast::Set::SetRole {
+                        context_modifier: None | Some(ast::ContextModifier::Session),
+                        role_name,
+                    } => {
+                        let name = role_name.as_ref().map(aiondb_sql::ident);
+                        self.set_role(name.as_deref())?
+                    }
                     other => return Err(unsupported(&format!("SET {other}"))),
                 }
                 command("SET")
@@ -129,12 +145,17 @@ impl Session {
                             }
                         }
                     }
+                    ast::Reset::SessionAuthorization => self.set_session_authorization(None)?,
+                    ast::Reset::ConfigurationParameter(name)
+                        if name.to_string().eq_ignore_ascii_case("role") =>
+                    {
+                        self.set_role(None)?
+                    }
                     ast::Reset::ConfigurationParameter(name) => {
                         if let Some(change) = self.settings.reset(&name.to_string())? {
                             self.changed.push(change);
                         }
                     }
-                    other => return Err(unsupported(&format!("RESET {other:?}"))),
                 }
                 command("RESET")
             }
@@ -165,6 +186,8 @@ impl Session {
                     "transaction_read_only" => self.current_mode().read_only_text().to_string(),
                     "transaction_deferrable" => self.current_mode().deferrable_text().to_string(),
                     "time zone" => self.settings.get("TimeZone").unwrap_or("UTC").to_string(),
+                    "role" if self.role.name == self.session_user.name => "none".to_string(),
+                    "role" => self.role.name.clone(),
                     _ => self
                         .settings
                         .get(&name)
@@ -213,7 +236,11 @@ impl Session {
         if self.block.as_ref().is_some_and(|b| b.explicit)
             && matches!(
                 stmt,
-                Statement::CreateDatabase { .. } | Statement::Drop { .. }
+                Statement::CreateDatabase { .. }
+                    | Statement::Drop {
+                        object_type: ast::ObjectType::Database,
+                        ..
+                    }
             )
         {
             let what = if matches!(stmt, Statement::CreateDatabase { .. }) {
@@ -234,7 +261,7 @@ impl Session {
             Statement::CreateRole(cr) => return self.create_role(cr),
             Statement::AlterRole { name, operation } => return self.alter_role(name, operation),
             Statement::Drop {
-                object_type: ast::ObjectType::Role,
+                object_type: ast::ObjectType::Role | ast::ObjectType::User,
                 if_exists,
                 names,
                 ..
@@ -336,7 +363,8 @@ impl Session {
             Command::Sql(_)
             | Command::Transaction { .. }
             | Command::Do { .. }
-            | Command::CreateCast { .. } => Err(DbError::internal("not a maintenance command")),
+            | Command::CreateCast { .. }
+            | Command::CreateAsExecute(_) => Err(DbError::internal("not a maintenance command")),
         }
     }
 }

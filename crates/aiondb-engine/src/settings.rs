@@ -139,6 +139,27 @@ impl Settings {
             .then_some((canonical, value)))
     }
 
+    /// Sets a read-only setting the session itself maintains
+    /// (`session_authorization`, `is_superuser`); returns the pair to
+    /// report if it is a reported one.
+    pub fn set_internal(&mut self, name: &str, value: &str) -> Option<(String, String)> {
+        let key = name.to_ascii_lowercase();
+        let canonical = self
+            .values
+            .get(&key)
+            .map(|(c, _)| c.clone())
+            .unwrap_or_else(|| name.to_string());
+        if self.values.get(&key).is_some_and(|(_, v)| v == value) {
+            return None;
+        }
+        self.values
+            .insert(key, (canonical.clone(), value.to_string()));
+        REPORTED
+            .iter()
+            .any(|r| *r == canonical)
+            .then(|| (canonical, value.to_string()))
+    }
+
     /// Sets a setting back to its session-start value.
     pub fn reset(&mut self, name: &str) -> DbResult<Option<(String, String)>> {
         let key = name.to_ascii_lowercase();

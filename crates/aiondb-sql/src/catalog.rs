@@ -366,16 +366,19 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                 let natts = system_columns(Some("pg_catalog"), name).map_or(0, |c| c.len());
                 rows.push(class_row(o, name, PG_CATALOG_NS, "r", natts, true));
             }
+            let roles = exec.env.roles();
             for t in &tables {
                 let ns = namespace_oid(&t.schema);
-                rows.push(class_row(
+                let mut row = class_row(
                     t.id.0,
                     &t.name,
                     ns,
                     "r",
                     t.columns.len(),
                     !t.indexes.is_empty() || !t.primary_key.is_empty(),
-                ));
+                );
+                crate::privilege::class_owner_and_acl(&mut row, t, &roles)?;
+                rows.push(row);
                 if !t.primary_key.is_empty() {
                     let pk = t
                         .primary_key_name

@@ -39,6 +39,8 @@ pub struct Executor<'b> {
     pub notices: &'b mut Vec<aiondb_core::DbError>,
     /// See [`crate::output::SqlContext::check_nested`].
     pub check_nested: &'b dyn Fn(&sqlparser::ast::Statement) -> aiondb_core::DbResult<()>,
+    /// EXPLAIN ANALYZE: rows produced and runs, by plan node address.
+    pub stats: Option<HashMap<usize, crate::explain::NodeStats>>,
 }
 
 /// Microseconds since 2000-01-01 UTC, now.
@@ -71,6 +73,16 @@ impl<'b> Executor<'b> {
 
     /// Runs a plan to completion.
     pub fn run(&mut self, plan: &Plan) -> DbResult<Vec<Row>> {
+        let rows = self.run_node(plan)?;
+        if let Some(stats) = &mut self.stats {
+            let node = stats.entry(plan as *const Plan as usize).or_default();
+            node.rows += rows.len() as u64;
+            node.loops += 1;
+        }
+        Ok(rows)
+    }
+
+    fn run_node(&mut self, plan: &Plan) -> DbResult<Vec<Row>> {
         self.check()?;
         match plan {
             Plan::Values { rows, .. } => {

@@ -39,6 +39,7 @@ mod datefunc;
 mod ddl;
 mod dml;
 mod exec;
+mod explain;
 mod expr;
 mod foreign_key;
 mod func;
@@ -51,6 +52,7 @@ mod output;
 mod parse;
 mod plan;
 mod plpgsql;
+pub mod privilege;
 mod project_set;
 mod session_func;
 mod statement;
@@ -62,7 +64,7 @@ mod view;
 pub use arguments::evaluate_arguments;
 pub use bind::expr::data_type as sql_data_type;
 pub use copy::{CopyIn, finish_copy_in, start_copy_in};
-pub use ddl::check_no_select_into;
+pub use ddl::{CreateAsExecute, check_no_select_into};
 pub use namespace::{TEMP_SCHEMA_PREFIX, drop_temp_schema, is_temp_schema};
 pub use output::{
     Column, CopyFormat, DatabaseInfo, Description, RoleInfo, SessionEnv, SqlContext,

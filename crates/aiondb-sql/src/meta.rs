@@ -69,12 +69,31 @@ pub struct TableMeta {
     /// apart without decoding their metadata.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKey>,
+    /// The owning role's oid; absent for tables created before owners
+    /// were recorded (they belong to the bootstrap superuser).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<u32>,
+    /// The ACL; absent while it is the default one (pg_class.relacl NULL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Vec<crate::privilege::AclItem>>,
 }
 
 /// The JSON key under which foreign keys are stored.
 pub const FOREIGN_KEYS_FIELD: &str = "\"foreign_keys\"";
 
 impl TableMeta {
+    /// The owning role's oid.
+    pub fn owner(&self) -> u32 {
+        self.owner.unwrap_or(crate::privilege::BOOTSTRAP_SUPERUSER)
+    }
+
+    /// The ACL in force (the default one while none was set).
+    pub fn effective_acl(&self) -> Vec<crate::privilege::AclItem> {
+        self.acl.clone().unwrap_or_else(|| {
+            crate::privilege::default_acl(crate::privilege::ObjectKind::Table, self.owner())
+        })
+    }
+
     /// The metadata of a table (empty when none was stored).
     pub fn of(t: &TableSchema) -> DbResult<TableMeta> {
         if t.sql.is_empty() {

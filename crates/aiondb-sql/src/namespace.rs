@@ -177,11 +177,26 @@ pub fn create_schema(
             format!("schema \"{name}\" already exists"),
         ));
     }
+    // CREATE on the database: its owner's (databases carry no ACL).
+    let actor = crate::privilege::Actor::of(ctx);
+    let database = ctx.env.database_name().to_string();
+    let owns_database = ctx
+        .env
+        .databases()
+        .iter()
+        .any(|d| d.name == database && d.owner == ctx.env.user());
+    if !actor.superuser && !owns_database {
+        return Err(DbError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            format!("permission denied for database {database}"),
+        ));
+    }
     ctx.txn.create_namespace(NamespaceSchema {
         id: TableId(0),
         database: ctx.database,
-        name,
+        name: name.clone(),
     })?;
+    crate::privilege::store::record_schema_owner(ctx, &name)?;
     Ok("CREATE SCHEMA".into())
 }
 
@@ -217,18 +232,24 @@ pub fn drop_schemas(
             }
             return Err(undefined(&name));
         };
+        crate::privilege::store::check_schema_owner(ctx, &name)?;
         if cascade {
             drop_contents(ctx, &name)?;
         }
         ctx.txn.drop_namespace(ns.id)?;
+        crate::privilege::store::forget_schema(ctx, &name)?;
     }
     Ok("DROP SCHEMA".into())
 }
 
 /// Everything in a schema, for DROP SCHEMA ... CASCADE: views (those no
-/// other view reads first), then tables, then sequences.
+/// other view reads first), then tables, then sequences. One NOTICE names
+/// them, as PostgreSQL's does: `drop cascades to table s.t`, or `drop
+/// cascades to N other objects` with one DETAIL line each, in creation
+/// order.
 fn drop_contents(ctx: &mut SqlContext<'_>, schema: &str) -> DbResult<()> {
     let qualified = |n: &str| ObjectName::from(vec![ast::Ident::new(schema), ast::Ident::new(n)]);
+    announce_contents(ctx, schema);
     loop {
         let catalog = ctx.txn.catalog();
         let mine: Vec<_> = catalog
@@ -245,10 +266,7 @@ fn drop_contents(ctx: &mut SqlContext<'_>, schema: &str) -> DbResult<()> {
             .find(|v| catalog.views_depending_on(v.id).next().is_none())
             .cloned();
         match leaf {
-            Some(v) => {
-                ctx.notice(format!("drop cascades to view {schema}.{}", v.name));
-                ctx.txn.drop_view(v.id)?
-            }
+            Some(v) => ctx.txn.drop_view(v.id)?,
             // A view outside the schema reads one inside: the store's
             // refusal names it.
             None => ctx.txn.drop_view(mine[0].id)?,
@@ -275,4 +293,62 @@ fn drop_contents(ctx: &mut SqlContext<'_>, schema: &str) -> DbResult<()> {
         ctx.txn.drop_sequence(s)?;
     }
     Ok(())
+}
+
+/// The NOTICE of [`drop_contents`]. Sequences a table owns (serial
+/// columns) go with their table unnamed, as PostgreSQL's internal
+/// dependencies do.
+fn announce_contents(ctx: &mut SqlContext<'_>, schema: &str) {
+    let catalog = ctx.txn.catalog();
+    let mut relations: Vec<(u32, String)> = catalog
+        .views
+        .values()
+        .filter(|v| v.database == ctx.database && v.schema == schema)
+        .map(|v| (v.id.0, format!("view {schema}.{}", v.name)))
+        .chain(
+            catalog
+                .tables
+                .values()
+                .filter(|t| t.database == ctx.database && t.schema == schema)
+                .map(|t| (t.id.0, format!("table {schema}.{}", t.name))),
+        )
+        .collect();
+    relations.sort();
+    let owned = |name: &str| {
+        catalog
+            .tables
+            .values()
+            .filter(|t| t.database == ctx.database && t.schema == schema)
+            .filter_map(|t| crate::meta::TableMeta::of(t).ok())
+            .any(|m| {
+                m.defaults
+                    .values()
+                    .any(|d| d.contains(&format!("'{name}'")))
+            })
+    };
+    let mut names: Vec<String> = relations.into_iter().map(|(_, d)| d).collect();
+    names.extend(
+        catalog
+            .sequences
+            .values()
+            .filter(|s| s.database == ctx.database && s.schema == schema && !owned(&s.name))
+            .map(|s| format!("sequence {schema}.{}", s.name)),
+    );
+    match names.as_slice() {
+        [] => {}
+        [one] => ctx.notice(format!("drop cascades to {one}")),
+        many => {
+            let detail: Vec<String> = many
+                .iter()
+                .map(|d| format!("drop cascades to {d}"))
+                .collect();
+            ctx.notices.push(
+                DbError::new(
+                    SqlState::SUCCESSFUL_COMPLETION,
+                    format!("drop cascades to {} other objects", many.len()),
+                )
+                .with_detail(detail.join("\n")),
+            );
+        }
+    }
 }

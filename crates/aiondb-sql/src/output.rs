@@ -92,7 +92,13 @@ pub struct RoleInfo {
 
 /// What the SQL layer asks of the session above it.
 pub trait SessionEnv {
+    /// The current user (whose privileges statements are checked against).
     fn user(&self) -> &str;
+    /// The session user (SET SESSION AUTHORIZATION); the current user by
+    /// default.
+    fn session_user(&self) -> &str {
+        self.user()
+    }
     fn database_name(&self) -> &str;
     fn setting(&self, name: &str) -> Option<String>;
     fn all_settings(&self) -> Vec<(String, String)>;

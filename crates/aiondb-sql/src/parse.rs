@@ -43,6 +43,9 @@ pub enum Command {
         source: sqlparser::ast::DataType,
         target: sqlparser::ast::DataType,
     },
+    /// `CREATE TABLE ... AS EXECUTE prepared`: the session substitutes
+    /// the prepared query.
+    CreateAsExecute(crate::ddl::CreateAsExecute),
 }
 
 /// Parses a query string into commands.
@@ -115,6 +118,12 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
             out.push(Command::Sql(Box::new(stmt)));
             continue;
         }
+        if matches!(words[0].as_str(), "create" | "explain")
+            && let Some(c) = crate::ddl::create_as_execute(trimmed)
+        {
+            out.push(Command::CreateAsExecute(c));
+            continue;
+        }
         let create_user =
             words.len() > 2 && words[0] == "create" && words[1] == "user" && words[2] != "mapping";
         let rewritten;
@@ -130,9 +139,12 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
         {
             rewritten = r;
             rewritten.as_str()
-        } else if let Some(r) = (words.first().map(String::as_str) == Some("create"))
-            .then(|| crate::ddl::rewrite_column_names(text))
-            .flatten()
+        } else if let Some(r) = matches!(
+            words.first().map(String::as_str),
+            Some("create" | "explain")
+        )
+        .then(|| crate::ddl::rewrite_column_names(text))
+        .flatten()
         {
             rewritten = r;
             rewritten.as_str()

@@ -212,25 +212,27 @@ impl Plan {
         )
     }
 
-    /// EXPLAIN text, one line per node.
-    pub fn explain(&self, depth: usize, out: &mut Vec<String>) {
+    /// EXPLAIN lines of this plan at `depth`, each node's line ending in
+    /// `suffix(node)` (EXPLAIN ANALYZE's counts). A projection is shown
+    /// as the node below it, as PostgreSQL has no node of its own for one.
+    pub fn explain_with(
+        &self,
+        depth: usize,
+        out: &mut Vec<String>,
+        suffix: &dyn Fn(&Plan) -> String,
+    ) {
+        if let Plan::Project { input, .. } = self {
+            return input.explain_with(depth, out, suffix);
+        }
         let pad = if depth == 0 {
             String::new()
         } else {
-            format!("{}->  ", "      ".repeat(depth - 1))
+            format!("{}->  ", " ".repeat(2 + 6 * (depth - 1)))
         };
         match self {
-            // PostgreSQL folds the projection into the Result node.
-            Plan::Project { input, .. } if input.is_false_filter() => {
-                return input.explain(depth, out);
-            }
             Plan::Filter { .. } if self.is_false_filter() => {
-                let detail = if depth == 0 {
-                    "  ".to_string()
-                } else {
-                    "      ".repeat(depth)
-                };
-                out.push(format!("{pad}Result"));
+                let detail = " ".repeat(2 + 6 * depth);
+                out.push(format!("{pad}Result{}", suffix(self)));
                 out.push(format!("{detail}One-Time Filter: false"));
                 return;
             }
@@ -275,7 +277,7 @@ impl Plan {
             Plan::Window { .. } => "WindowAgg".into(),
             Plan::ProjectSet { .. } => "ProjectSet".into(),
         };
-        out.push(format!("{pad}{line}"));
+        out.push(format!("{pad}{line}{}", suffix(self)));
         match self {
             Plan::Filter { input, .. }
             | Plan::Project { input, .. }
@@ -284,16 +286,16 @@ impl Plan {
             | Plan::Limit { input, .. }
             | Plan::Distinct { input }
             | Plan::Window { input, .. }
-            | Plan::ProjectSet { input, .. } => input.explain(depth + 1, out),
+            | Plan::ProjectSet { input, .. } => input.explain_with(depth + 1, out, suffix),
             Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
-                left.explain(depth + 1, out);
-                right.explain(depth + 1, out);
+                left.explain_with(depth + 1, out, suffix);
+                right.explain_with(depth + 1, out, suffix);
             }
             Plan::With { ctes, body } => {
                 for (_, p) in ctes {
-                    p.explain(depth + 1, out);
+                    p.explain_with(depth + 1, out, suffix);
                 }
-                body.explain(depth + 1, out);
+                body.explain_with(depth + 1, out, suffix);
             }
             _ => {}
         }

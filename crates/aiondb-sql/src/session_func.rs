@@ -44,9 +44,9 @@ pub fn call(
 ) -> DbResult<Value> {
     Ok(match name {
         "current_database" => Value::Text(exec.env.database_name().to_string()),
-        "current_user" | "session_user" | "user" | "current_role" => {
-            Value::Text(exec.env.user().to_string())
-        }
+        "has_table_privilege" => crate::privilege::has_table_privilege(exec, args)?,
+        "current_user" | "user" | "current_role" => Value::Text(exec.env.user().to_string()),
+        "session_user" => Value::Text(exec.env.session_user().to_string()),
         "current_schema" => exec
             .search_path
             .iter()

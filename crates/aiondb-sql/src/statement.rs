@@ -33,7 +33,9 @@ fn bind(b: &mut Binder<'_>, stmt: &Statement) -> DbResult<Bound> {
 }
 
 fn binder<'a>(ctx: &'a SqlContext<'_>, params: Vec<DataType>) -> Binder<'a> {
-    Binder::new(ctx.txn.catalog(), ctx.database, ctx.search_path, params)
+    let mut b = Binder::new(ctx.txn.catalog(), ctx.database, ctx.search_path, params);
+    b.actor = Some(crate::privilege::Actor::of(ctx));
+    b
 }
 
 /// Parameter and result types of a statement.
@@ -43,6 +45,9 @@ pub fn describe(
     hints: &[DataType],
 ) -> DbResult<Description> {
     let mut b = binder(ctx, hints.to_vec());
+    // Describing runs nothing: an error constant folding would raise (say
+    // `1 / 0`) waits for execution, as PostgreSQL's PREPARE does.
+    b.unreachable += 1;
     let bound = bind(&mut b, stmt)?;
     let params = b.final_params();
     let columns = match bound {
@@ -74,6 +79,7 @@ pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Exe
         once_sets: HashMap::new(),
         notices: &mut *ctx.notices,
         check_nested: ctx.check_nested,
+        stats: None,
     }
 }
 
@@ -329,6 +335,11 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             names,
             *cascade,
         )?),
+        Statement::Grant(g) => command(&crate::privilege::grant::grant(ctx, g)?),
+        Statement::Revoke(r) => command(&crate::privilege::grant::revoke(ctx, r)?),
+        Statement::AlterDefaultPrivileges(a) => {
+            command(&crate::privilege::grant::alter_default_privileges(ctx, a)?)
+        }
         Statement::CreateFunction(cf) => command(&crate::udf::create_function(ctx, cf)?),
         Statement::DropFunction(df) => command(&crate::udf::drop_function(ctx, df)?),
         Statement::Truncate(t) => command(&crate::ddl::truncate(ctx, t)?),
@@ -346,29 +357,39 @@ fn other(ctx: &mut SqlContext<'_>, stmt: &Statement) -> DbResult<StatementOutput
             *if_not_exists,
             sequence_options,
         )?),
-        Statement::Explain {
-            statement,
-            analyze: false,
-            ..
-        } => {
+        Statement::Explain { statement, .. } => {
+            let options = crate::explain::options(stmt)?;
+            if let Some(r) = crate::explain::explain_create_as(ctx, statement, options) {
+                return r;
+            }
             let mut b = binder(ctx, Vec::new());
-            let plan = match bind(&mut b, statement)? {
-                Bound::Query(p) => p,
-                Bound::Modify(m) => Plan::Scan {
-                    columns: Vec::new(),
-                    access: m.access.clone(),
-                    table: m.table.clone(),
-                },
-                _ => return Err(DbError::not_supported("EXPLAIN of this statement")),
+            let bound = bind(&mut b, statement)?;
+            drop(b);
+            let lines = match bound {
+                Bound::Query(plan) if options.analyze => {
+                    let mut exec = executor(ctx, &[]);
+                    exec.stats = Some(HashMap::new());
+                    exec.run(&plan)?;
+                    let stats = exec.stats.take().unwrap_or_default();
+                    crate::explain::render(&plan, Some(&stats))
+                }
+                Bound::Query(plan) => crate::explain::render(&plan, None),
+                Bound::Modify(m) if !options.analyze => {
+                    let plan = Plan::Scan {
+                        columns: Vec::new(),
+                        access: m.access.clone(),
+                        table: m.table.clone(),
+                    };
+                    crate::explain::render(&plan, None)
+                }
+                _ => {
+                    return Err(DbError::not_supported(format!(
+                        "EXPLAIN{} of this statement",
+                        if options.analyze { " ANALYZE" } else { "" }
+                    )));
+                }
             };
-            let mut lines = Vec::new();
-            plan.explain(0, &mut lines);
-            let rows = lines.into_iter().map(|l| vec![Value::Text(l)]).collect();
-            Ok(StatementOutput::Rows {
-                columns: Arc::new(vec![Column::computed("QUERY PLAN", DataType::Text)]),
-                rows,
-                tag: "EXPLAIN".into(),
-            })
+            Ok(crate::explain::output(lines))
         }
         Statement::Copy {
             source: ast::CopySource::Query(q),

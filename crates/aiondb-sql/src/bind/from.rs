@@ -342,6 +342,7 @@ fn table_factor(
                 return Ok((Plan::System { name: key, columns }, scope));
             }
             let table = b.table_named(name)?;
+            b.check_privilege(&table, crate::privilege::SELECT)?;
             let columns = alias_columns(table_columns(&table), alias.as_ref())?;
             let scope = Scope::of_relation(&columns, &alias_name, &rel);
             Ok((

@@ -156,6 +156,10 @@ pub struct Binder<'a> {
     /// (PL/pgSQL's default `variable_conflict = error`) rather than the
     /// column (SQL functions).
     pub(crate) variable_conflict_error: bool,
+    /// The role whose privileges the statement's tables are checked
+    /// against; `None` binds without checks (statements the system runs
+    /// for itself).
+    pub actor: Option<crate::privilege::Actor>,
 }
 
 impl<'a> Binder<'a> {
@@ -181,6 +185,15 @@ impl<'a> Binder<'a> {
             outer_floor: usize::MAX,
             variables: Vec::new(),
             variable_conflict_error: false,
+            actor: None,
+        }
+    }
+
+    /// Fails with 42501 unless the statement's role holds `wanted` on `t`.
+    pub(crate) fn check_privilege(&self, t: &TableSchema, wanted: u16) -> DbResult<()> {
+        match self.actor {
+            Some(actor) => crate::privilege::check_table(actor, t, wanted),
+            None => Ok(()),
         }
     }
 

@@ -34,6 +34,7 @@ pub fn alter_table(ctx: &mut SqlContext<'_>, at: &ast::AlterTable) -> DbResult<S
             .err()
             .unwrap_or_else(|| DbError::internal("missing")));
     };
+    crate::privilege::check_table_owner(crate::privilege::Actor::of(ctx), &table)?;
     let mut id = table.id;
     for op in &at.operations {
         let table = ctx.txn.table(id)?;

@@ -3,7 +3,7 @@
 
 use super::schema_name;
 use crate::bind::{Binder, bind_query};
-use crate::meta::TableMeta;
+use crate::explain::ExplainRequest;
 use crate::output::SqlContext;
 use crate::parse::{ident, object_name};
 use crate::types::{self, FormatOptions};
@@ -13,6 +13,15 @@ use sqlparser::ast;
 
 /// CREATE TABLE name [(columns)] AS query. Returns the command tag.
 pub fn create_table_as(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult<String> {
+    create_table_as_explained(ctx, ct, None)
+}
+
+/// CREATE TABLE AS, or its EXPLAIN [ANALYZE] when `explain` is given.
+pub fn create_table_as_explained(
+    ctx: &mut SqlContext<'_>,
+    ct: &ast::CreateTable,
+    explain: Option<&mut ExplainRequest>,
+) -> DbResult<String> {
     let Some(query) = &ct.query else {
         return Err(DbError::internal("CREATE TABLE AS without a query"));
     };
@@ -52,7 +61,7 @@ pub fn create_table_as(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbRes
         with_data,
         temporary: ct.temporary,
     };
-    create_from_query(ctx, &ct.name, &names, query, options)
+    create_from_query(ctx, &ct.name, &names, query, options, explain)
 }
 
 /// The column names and query of a statement [`rewrite_column_names`]
@@ -91,6 +100,15 @@ const NO_DATA_ALIAS: &str = "aiondb_ctas_no_data";
 /// SELECT ... INTO [TABLE] name ...: the query without its INTO clause
 /// fills a new table. Returns the command tag.
 pub fn select_into(ctx: &mut SqlContext<'_>, query: &ast::Query) -> DbResult<String> {
+    select_into_explained(ctx, query, None)
+}
+
+/// SELECT INTO, or its EXPLAIN [ANALYZE] when `explain` is given.
+pub fn select_into_explained(
+    ctx: &mut SqlContext<'_>,
+    query: &ast::Query,
+    explain: Option<&mut ExplainRequest>,
+) -> DbResult<String> {
     let mut query = query.clone();
     let ast::SetExpr::Select(select) = query.body.as_mut() else {
         return Err(DbError::not_supported("SELECT INTO in this query form"));
@@ -111,7 +129,7 @@ pub fn select_into(ctx: &mut SqlContext<'_>, query: &ast::Query) -> DbResult<Str
         with_data: true,
         temporary: into.temporary,
     };
-    create_from_query(ctx, &name, &[], &query, options)
+    create_from_query(ctx, &name, &[], &query, options, explain)
 }
 
 /// sqlparser reads neither `CREATE TABLE t (a, b) AS query` (a column
@@ -125,7 +143,7 @@ pub fn rewrite_column_names(text: &str) -> Option<String> {
     let res = RE.get_or_init(|| {
         Some([
             regex::Regex::new(
-                r"(?is)^(\s*create\s+table\s+(?:if\s+not\s+exists\s+)?[^\s(]+)\s*(?:\(\s*([a-z_][a-z0-9_$]*(?:\s*,\s*[a-z_][a-z0-9_$]*)*)\s*\))?\s+as\s+(.*)$",
+                r"(?is)^(\s*(?:explain\s*(?:\([^)]*\))?\s*(?:analyze\s+)?(?:verbose\s+)?)?create\s+table\s+(?:if\s+not\s+exists\s+)?[^\s(]+)\s*(?:\(\s*([a-z_][a-z0-9_$]*(?:\s*,\s*[a-z_][a-z0-9_$]*)*)\s*\))?\s+as\s+(.*)$",
             )
             .ok()?,
             regex::Regex::new(r"(?is)^(.*\S)\s+with\s+(no\s+)?data$").ok()?,
@@ -148,6 +166,59 @@ pub fn rewrite_column_names(text: &str) -> Option<String> {
         "{} AS SELECT * FROM ({query}) AS {marker}{columns}",
         &caps[1]
     ))
+}
+
+/// `[EXPLAIN ...] CREATE TABLE name [(columns)] AS EXECUTE prepared
+/// [(arguments)] [WITH [NO] DATA]`, which sqlparser does not read, taken
+/// apart for the session (which holds prepared statements) to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateAsExecute {
+    /// Everything up to and including `AS`.
+    pub head: String,
+    /// The prepared statement's name.
+    pub prepared: String,
+    /// The argument list's text, parentheses included ("" without one).
+    pub arguments: String,
+    /// `WITH DATA`, `WITH NO DATA` or "".
+    pub tail: String,
+}
+
+impl CreateAsExecute {
+    /// The statement with the prepared query's text in place of EXECUTE.
+    pub fn with_query(&self, query: &str) -> String {
+        format!("{} {query} {}", self.head, self.tail)
+    }
+}
+
+/// Recognizes a [`CreateAsExecute`] statement.
+pub fn create_as_execute(text: &str) -> Option<CreateAsExecute> {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?is)^\s*((?:explain\s*(?:\([^)]*\))?\s*(?:analyze\s+)?(?:verbose\s+)?)?create\s+table\s+(?:if\s+not\s+exists\s+)?[^\s(]+\s*(?:\([^)]*\))?\s*as)\s+execute\s+([a-z_][a-z0-9_$]*|\x22[^\x22]+\x22)\s*(\([^)]*\))?\s*(with\s+(?:no\s+)?data)?\s*;?\s*$",
+            )
+            .ok()
+        })
+        .as_ref()?;
+    let caps = re.captures(text)?;
+    let name = &caps[2];
+    let prepared = match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(quoted) => quoted.to_string(),
+        None => name.to_lowercase(),
+    };
+    Some(CreateAsExecute {
+        head: caps[1].to_string(),
+        prepared,
+        arguments: caps
+            .get(3)
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default(),
+        tail: caps
+            .get(4)
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default(),
+    })
 }
 
 /// The INTO clause PostgreSQL attaches to a whole query: that of its
@@ -207,6 +278,7 @@ fn create_from_query(
     names: &[String],
     query: &ast::Query,
     options: CreateAs,
+    mut explain: Option<&mut ExplainRequest>,
 ) -> DbResult<String> {
     let (schema, rel) = object_name(name);
     let schema = schema_name(ctx, schema, options.temporary)?;
@@ -225,7 +297,9 @@ fn create_from_query(
         ));
     }
     let search_path = ctx.search_path.to_vec();
+    let actor = crate::privilege::Actor::of(ctx);
     let mut b = Binder::new(ctx.txn.catalog(), ctx.database, &search_path, Vec::new());
+    b.actor = Some(actor);
     if !options.with_data {
         // WITH NO DATA never runs the query (PostgreSQL does not even plan
         // it), so an error in folding a constant is left unraised.
@@ -259,11 +333,31 @@ fn create_from_query(
             nullable: true,
         });
     }
+    let analyze = match explain.as_deref_mut() {
+        Some(request) if !request.options.analyze => {
+            // Plain EXPLAIN plans the query and creates nothing.
+            request.lines = crate::explain::render(&plan, None);
+            return Ok("EXPLAIN".into());
+        }
+        Some(_) => true,
+        None => false,
+    };
+    let mut stats = std::collections::HashMap::new();
     let rows = if options.with_data {
-        crate::statement::executor(ctx, &[]).run(&plan)?
+        let mut exec = crate::statement::executor(ctx, &[]);
+        if analyze {
+            exec.stats = Some(std::collections::HashMap::new());
+        }
+        let rows = exec.run(&plan)?;
+        stats = exec.stats.take().unwrap_or_default();
+        rows
     } else {
         Vec::new()
     };
+    if let Some(request) = explain {
+        request.lines = crate::explain::render(&plan, Some(&stats));
+    }
+    let meta = crate::privilege::store::new_table_meta(ctx, &schema)?;
     let id = ctx.txn.create_table(TableSchema {
         id: TableId(0),
         database: ctx.database,
@@ -273,7 +367,7 @@ fn create_from_query(
         primary_key: Vec::new(),
         primary_key_name: None,
         indexes: Vec::new(),
-        sql: TableMeta::default().to_sql()?,
+        sql: meta.to_sql()?,
     })?;
     let n = rows.len();
     let opts = FormatOptions::default();
@@ -294,6 +388,25 @@ fn create_from_query(
 #[cfg(test)]
 mod tests {
     use super::rewrite_column_names;
+
+    #[test]
+    fn create_as_execute_is_taken_apart() {
+        let c = super::create_as_execute(
+            "EXPLAIN (ANALYZE, COSTS OFF)\n  CREATE TABLE s.t (a) AS\n  EXECUTE data_sel WITH NO DATA;",
+        )
+        .expect("recognized");
+        assert_eq!(
+            c.head,
+            "EXPLAIN (ANALYZE, COSTS OFF)\n  CREATE TABLE s.t (a) AS"
+        );
+        assert_eq!(c.prepared, "data_sel");
+        assert_eq!(c.arguments, "");
+        assert_eq!(c.tail, "WITH NO DATA");
+        assert!(super::create_as_execute("CREATE TABLE t AS SELECT 1").is_none());
+        let c = super::create_as_execute("create table if not exists t as execute q(1, 2)")
+            .expect("recognized");
+        assert_eq!(c.arguments, "(1, 2)");
+    }
 
     #[test]
     fn column_name_lists_are_rewritten() {

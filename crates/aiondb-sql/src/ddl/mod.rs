@@ -10,7 +10,8 @@ pub(crate) mod user_type;
 
 pub use alter::alter_table;
 pub use create_as::{
-    check_no_select_into, into_not_allowed, is_select_into, rewrite_column_names, select_into,
+    CreateAsExecute, check_no_select_into, create_as_execute, create_table_as_explained,
+    into_not_allowed, is_select_into, rewrite_column_names, select_into, select_into_explained,
     top_level_into,
 };
 
@@ -28,11 +29,13 @@ pub(crate) fn schema_name(
     explicit: Option<String>,
     temporary: bool,
 ) -> DbResult<String> {
-    if temporary {
-        crate::namespace::temp_creation_schema(ctx, explicit)
+    let schema = if temporary {
+        crate::namespace::temp_creation_schema(ctx, explicit)?
     } else {
-        crate::namespace::creation_schema(ctx, explicit)
-    }
+        crate::namespace::creation_schema(ctx, explicit)?
+    };
+    crate::privilege::store::check_schema_create(ctx, &schema)?;
+    Ok(schema)
 }
 
 fn find_table(ctx: &SqlContext<'_>, name: &ast::ObjectName) -> Option<std::sync::Arc<TableSchema>> {
@@ -54,7 +57,7 @@ fn find_table(ctx: &SqlContext<'_>, name: &ast::ObjectName) -> Option<std::sync:
     }
 }
 
-fn require_table(
+pub(crate) fn require_table(
     ctx: &SqlContext<'_>,
     name: &ast::ObjectName,
 ) -> DbResult<std::sync::Arc<TableSchema>> {
@@ -242,7 +245,7 @@ pub fn create_table(ctx: &mut SqlContext<'_>, ct: &ast::CreateTable) -> DbResult
         ));
     }
     let mut columns = Vec::new();
-    let mut meta = TableMeta::default();
+    let mut meta = crate::privilege::store::new_table_meta(ctx, &schema)?;
     let mut primary: Option<(Vec<usize>, Option<String>)> = None;
     let mut uniques: Vec<(Vec<usize>, Option<String>)> = Vec::new();
     let mut sequences = Vec::new();
@@ -386,9 +389,13 @@ pub fn drop(
     match object_type {
         ast::ObjectType::Table => {
             let mut found = Vec::new();
+            let actor = crate::privilege::Actor::of(ctx);
             for n in names {
                 match find_table(ctx, n) {
-                    Some(t) => found.push(t.id),
+                    Some(t) => {
+                        crate::privilege::check_table_owner(actor, &t)?;
+                        found.push(t.id)
+                    }
                     None if if_exists => ctx.notice(format!(
                         "table \"{}\" does not exist, skipping",
                         object_name(n).1
@@ -625,8 +632,11 @@ pub fn create_sequence(
 /// TRUNCATE.
 pub fn truncate(ctx: &mut SqlContext<'_>, t: &ast::Truncate) -> DbResult<String> {
     let mut ids = Vec::new();
+    let actor = crate::privilege::Actor::of(ctx);
     for target in &t.table_names {
-        ids.push(require_table(ctx, &target.name)?.id);
+        let table = require_table(ctx, &target.name)?;
+        crate::privilege::check_table(actor, &table, crate::privilege::TRUNCATE)?;
+        ids.push(table.id);
     }
     let cascade = matches!(t.cascade, Some(ast::CascadeOption::Cascade));
     let catalog = ctx.txn.catalog();

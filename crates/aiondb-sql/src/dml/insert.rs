@@ -122,6 +122,7 @@ pub fn bind_insert(b: &mut Binder<'_>, ins: &ast::Insert) -> DbResult<BoundInser
         return Err(DbError::not_supported("INSERT INTO a table function"));
     };
     let table = table_of(b, name)?;
+    b.check_privilege(&table, crate::privilege::INSERT)?;
     let meta = TableMeta::of(&table)?;
     let positions = target_positions(&table, &ins.columns)?;
     let source = bind_source(b, &table, &meta, &positions, ins.source.as_deref())?;

@@ -101,6 +101,14 @@ pub fn bind_update(b: &mut Binder<'_>, up: &ast::Update) -> DbResult<BoundModify
         }
     };
     let (table, scope, source) = bind_target(b, &up.table.relation, from)?;
+    b.check_privilege(
+        &table,
+        reads(
+            crate::privilege::UPDATE,
+            up.selection.is_some(),
+            &up.returning,
+        ),
+    )?;
     let assignments = bind_assignments(b, &table, &up.assignments, &scope)?;
     let (access, predicate) = bind_where(b, &table, up.selection.as_ref(), &scope)?;
     let returning = bind_returning(b, &up.returning, &scope)?;
@@ -129,6 +137,14 @@ pub fn bind_delete(b: &mut Binder<'_>, del: &ast::Delete) -> DbResult<BoundModif
         return Err(DbError::not_supported("DELETE from several tables"));
     }
     let (table, scope, source) = bind_target(b, relation, del.using.as_deref())?;
+    b.check_privilege(
+        &table,
+        reads(
+            crate::privilege::DELETE,
+            del.selection.is_some(),
+            &del.returning,
+        ),
+    )?;
     let (access, predicate) = bind_where(b, &table, del.selection.as_ref(), &scope)?;
     let returning = bind_returning(b, &del.returning, &scope)?;
     Ok(BoundModify {
@@ -141,6 +157,16 @@ pub fn bind_delete(b: &mut Binder<'_>, del: &ast::Delete) -> DbResult<BoundModif
         checks: Vec::new(),
         source,
     })
+}
+
+/// The privileges an UPDATE or DELETE needs: `write`, plus SELECT when it
+/// reads the table's values (a WHERE clause or RETURNING).
+fn reads(write: u16, filtered: bool, returning: &Option<Vec<ast::SelectItem>>) -> u16 {
+    if filtered || returning.is_some() {
+        write | crate::privilege::SELECT
+    } else {
+        write
+    }
 }
 
 fn bind_where(

@@ -343,6 +343,7 @@ pub fn call(
         | "set_config"
         | "pg_table_is_visible"
         | "pg_get_userbyid"
+        | "has_table_privilege"
         | "txid_current" => {
             let exec = env
                 .exec
@@ -727,7 +728,6 @@ pub fn call(
         | "pg_get_triggerdef" | "pg_get_viewdef" => Value::Null,
         "pg_function_is_visible"
         | "pg_type_is_visible"
-        | "has_table_privilege"
         | "has_database_privilege"
         | "has_schema_privilege"
         | "pg_has_role"
