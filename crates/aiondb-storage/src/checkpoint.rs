@@ -22,6 +22,7 @@
 use crate::control::sync_dir;
 use crate::record::{self, Key};
 use crate::replay::load_row;
+use crate::aggregate::AggregateSchema;
 use crate::schema::{Catalog, FunctionSchema, SequenceId};
 use crate::sequence::SequenceState;
 use crate::store::Store;
@@ -299,6 +300,12 @@ impl Store {
         let mut file = CheckedFile::create(&tmp, "functions.bin")?;
         file.write(&record::encode(&functions)?)?;
         files.push(file.finish()?);
+        // Since format version 4; absent from older checkpoints.
+        let aggregates: Vec<AggregateSchema> =
+            catalog.aggregates.values().map(|a| (**a).clone()).collect();
+        let mut file = CheckedFile::create(&tmp, "aggregates.bin")?;
+        file.write(&record::encode(&aggregates)?)?;
+        files.push(file.finish()?);
         let manifest = Manifest {
             format_version: crate::control::FORMAT_VERSION,
             system_id: self.dir.system_id,
@@ -422,6 +429,14 @@ pub(crate) fn load_newest(data: &Path, system_id: u64) -> DbResult<Option<Loaded
         let functions: Vec<FunctionSchema> =
             record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
         image.catalog.functions = functions.into_iter().map(|f| (f.id, Arc::new(f))).collect();
+    }
+    if let Some((path, bytes)) = contents.get("aggregates.bin") {
+        let aggregates: Vec<AggregateSchema> =
+            record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
+        image.catalog.aggregates = aggregates
+            .into_iter()
+            .map(|a| (a.id, Arc::new(a)))
+            .collect();
     }
     let mut tables = HashMap::new();
     for (id, schema) in &image.catalog.tables {

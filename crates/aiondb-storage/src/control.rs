@@ -19,10 +19,13 @@ use std::path::{Path, PathBuf};
 ///    `functions.bin`). Version 2 directories are read as they are (they
 ///    hold no functions) and their control file is upgraded on open, so
 ///    an older server refuses the directory once it may hold functions.
-pub const FORMAT_VERSION: u32 = 3;
+/// 4: aggregates (WAL `PutAggregate`/`DropAggregate`, checkpoint
+///    `aggregates.bin`). Versions 2 and 3 hold none and are upgraded the
+///    same way.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Older versions this build reads.
-const UPGRADABLE_VERSIONS: [u32; 1] = [2];
+const UPGRADABLE_VERSIONS: [u32; 2] = [2, 3];
 
 #[derive(Serialize, Deserialize)]
 struct ControlFile {

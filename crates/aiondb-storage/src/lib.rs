@@ -39,6 +39,7 @@
 //! a row changed after its snapshot. Deadlocks are detected when a wait
 //! would close a cycle (40P01).
 
+mod aggregate;
 mod checkpoint;
 mod commit;
 mod control;
@@ -55,6 +56,7 @@ mod table;
 mod txn;
 mod upsert;
 
+pub use aggregate::{AggregateArgType, AggregateFn, AggregateSchema, MovingAggregate};
 pub use checkpoint::CheckpointReport;
 pub use control::FORMAT_VERSION;
 pub use gc::GcReport;

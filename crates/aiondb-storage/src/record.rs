@@ -6,6 +6,7 @@
 //! carries a sequence reservation, which is not transactional (as in
 //! PostgreSQL) and becomes durable with the next flush that covers it.
 
+use crate::aggregate::AggregateSchema;
 use crate::schema::{
     FunctionSchema, IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema,
     ViewSchema,
@@ -51,6 +52,10 @@ pub enum DdlOp {
     /// with this id (new variants go last: older WAL keeps decoding).
     PutFunction(FunctionSchema),
     DropFunction(TableId),
+    /// Creates an aggregate, or replaces the definition of the aggregate
+    /// with this id (format version 4).
+    PutAggregate(AggregateSchema),
+    DropAggregate(TableId),
 }
 
 /// A row's final image in a transaction.

@@ -154,6 +154,10 @@ pub struct Catalog {
     /// version 2 fixed): checkpoints keep them in functions.bin.
     #[serde(skip)]
     pub functions: BTreeMap<TableId, Arc<FunctionSchema>>,
+    /// User aggregates; like functions, kept in their own checkpoint file
+    /// (aggregates.bin, since format version 4).
+    #[serde(skip)]
+    pub aggregates: BTreeMap<TableId, Arc<crate::AggregateSchema>>,
     /// Next ids to hand out; part of the catalog so replay reproduces them.
     pub next_table_id: u32,
     pub next_index_id: u32,
@@ -271,6 +275,18 @@ impl Catalog {
         self.functions
             .values()
             .filter(move |f| f.database == database && f.schema == schema && f.name == name)
+    }
+
+    /// Aggregates named `schema.name` in `database`, all overloads.
+    pub fn aggregates_named<'a>(
+        &'a self,
+        database: u32,
+        schema: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<crate::AggregateSchema>> {
+        self.aggregates
+            .values()
+            .filter(move |a| a.database == database && a.schema == schema && a.name == name)
     }
 
     /// Views that read relation `id`.
