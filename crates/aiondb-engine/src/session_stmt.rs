@@ -333,7 +333,10 @@ impl Session {
                 self.engine.store.gc();
                 command("VACUUM")
             }
-            Command::Sql(_) | Command::Transaction { .. } | Command::Do { .. } => {
+            Command::Sql(_)
+            | Command::Transaction { .. }
+            | Command::Do { .. }
+            | Command::Aggregate(_) => {
                 Err(DbError::internal("not a maintenance command"))
             }
         }

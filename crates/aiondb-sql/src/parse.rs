@@ -37,6 +37,8 @@ pub enum Command {
     Do {
         body: String,
     },
+    /// CREATE / DROP / ALTER AGGREGATE, COMMENT ON AGGREGATE.
+    Aggregate(Box<crate::aggregate::AggregateCommand>),
 }
 
 /// Parses a query string into commands.
@@ -78,6 +80,12 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
                 continue;
             }
             _ => {}
+        }
+        if crate::aggregate::is_aggregate_command(&words) {
+            out.push(Command::Aggregate(Box::new(
+                crate::aggregate::parse_aggregate_command(trimmed)?,
+            )));
+            continue;
         }
         if let Some((text, deferrable)) = strip_deferrable(trimmed, &words) {
             let mut statements = Parser::new(&PostgreSqlDialect {})

@@ -53,8 +53,16 @@ pub struct AggregateSchema {
     pub database: u32,
     pub schema: String,
     pub name: String,
-    /// Empty for `name(*)`.
+    /// Empty for `name(*)`. For ordered-set aggregates the direct
+    /// arguments come first, then the aggregated (ORDER BY) ones.
     pub args: Vec<AggregateArgType>,
+    /// The last argument is VARIADIC.
+    pub variadic: bool,
+    /// pg_aggregate.aggkind: `n` (normal), `o` (ordered-set) or `h`
+    /// (hypothetical-set).
+    pub kind: char,
+    /// pg_aggregate.aggnumdirectargs.
+    pub direct_args: usize,
     /// pg_aggregate.aggtranstype.
     pub state_type: DataType,
     /// The result type (the final function's, else the state type).
@@ -160,6 +168,48 @@ impl Transaction {
         let id = a.id;
         self.ddl.push(DdlOp::PutAggregate(a));
         Ok(id)
+    }
+
+    /// Gives the existing aggregate `a.id` the definition `a` (a new name
+    /// or comment); refuses a name another routine with the same
+    /// argument types has.
+    pub fn update_aggregate(&mut self, a: AggregateSchema) -> DbResult<()> {
+        self.store.check_writable()?;
+        let cat = self.catalog_mut()?;
+        if !cat.aggregates.contains_key(&a.id) {
+            return Err(DbError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("aggregate with id {} does not exist", a.id),
+            ));
+        }
+        let clash = cat
+            .aggregates_named(a.database, &a.schema, &a.name)
+            .any(|o| o.id != a.id && o.args == a.args)
+            || cat
+                .functions_named(a.database, &a.schema, &a.name)
+                .any(|f| function_types(&f.args) == a.args);
+        if clash {
+            let types: Vec<String> = a
+                .args
+                .iter()
+                .map(|t| match t {
+                    AggregateArgType::Type(t) => t.to_string(),
+                    AggregateArgType::Any => "\"any\"".to_string(),
+                })
+                .collect();
+            return Err(DbError::new(
+                SqlState::from_static("42723"),
+                format!(
+                    "function {}({}) already exists in schema \"{}\"",
+                    a.name,
+                    types.join(", "),
+                    a.schema
+                ),
+            ));
+        }
+        cat.aggregates.insert(a.id, Arc::new(a.clone()));
+        self.ddl.push(DdlOp::PutAggregate(a));
+        Ok(())
     }
 
     /// Drops an aggregate.
