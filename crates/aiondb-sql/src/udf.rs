@@ -254,8 +254,9 @@ fn drop_dependent_aggregates(
     if dependents.is_empty() {
         return Ok(());
     }
-    let types: Vec<DataType> = f.args.iter().map(|a| a.data_type.clone()).collect();
-    let function = format!("{}({})", f.name, arg_types_text(&types));
+    // As format_procedure shows it: no space after the commas.
+    let types: Vec<String> = f.args.iter().map(|a| a.data_type.to_string()).collect();
+    let function = format!("{}({})", f.name, types.join(","));
     if !cascade {
         let detail: Vec<String> = dependents
             .iter()

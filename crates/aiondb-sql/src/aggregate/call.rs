@@ -68,11 +68,8 @@ impl Binder<'_> {
         };
         candidates.sort_by_key(|a| std::cmp::Reverse(exact(a)));
         let Some(a) = candidates.first().cloned() else {
-            let shown = if star {
-                vec!["*".to_string()]
-            } else {
-                types.iter().map(ToString::to_string).collect()
-            };
+            // PostgreSQL shows `name(*)` with no arguments.
+            let shown: Vec<String> = types.iter().map(ToString::to_string).collect();
             return Err(DbError::new(
                 SqlState::UNDEFINED_FUNCTION,
                 format!("function {name}({}) does not exist", shown.join(", ")),

@@ -10,9 +10,11 @@ use aiondb_core::{DbError, DbResult, SqlState, TableId};
 use aiondb_storage::{AggregateArgType, AggregateSchema};
 use std::sync::Arc;
 
-/// `name(types)` as PostgreSQL's format_procedure shows it.
+/// `name(types)` as PostgreSQL's format_procedure shows it (no space
+/// after the commas).
 pub fn describe(a: &AggregateSchema) -> String {
-    signature_text(&a.name, &a.args)
+    let types: Vec<String> = a.args.iter().map(super::define::type_text).collect();
+    format!("{}({})", a.name, types.join(","))
 }
 
 /// `name(types)` as error messages about a signature show it (`*` for
