@@ -213,6 +213,21 @@ mod tests {
     }
 
     #[test]
+    fn version_3_is_opened_and_upgraded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let control = dir.path().join("aiondb.control");
+        fs::write(&control, br#"{"format_version":3,"system_id":9}"#).expect("write");
+        let opened = DataDir::open(dir.path()).expect("version 3 opens");
+        assert_eq!(opened.system_id, 9);
+        drop(opened);
+        let text = fs::read_to_string(&control).expect("read");
+        assert!(
+            text.contains(&format!("\"format_version\":{FORMAT_VERSION}")),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn version_2_is_opened_and_upgraded() {
         let dir = tempfile::tempdir().expect("tempdir");
         let control = dir.path().join("aiondb.control");
