@@ -336,9 +336,7 @@ impl Session {
             Command::Sql(_)
             | Command::Transaction { .. }
             | Command::Do { .. }
-            | Command::Aggregate(_) => {
-                Err(DbError::internal("not a maintenance command"))
-            }
+            | Command::Aggregate(_) => Err(DbError::internal("not a maintenance command")),
         }
     }
 }

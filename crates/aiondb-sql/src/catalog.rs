@@ -277,7 +277,11 @@ pub fn schemas(exec: &Executor<'_>) -> Vec<(i64, String)> {
 }
 
 /// The pg_namespace oid of a schema.
-pub(crate) fn namespace_oid_in(catalog: &aiondb_storage::Catalog, database: u32, name: &str) -> i64 {
+pub(crate) fn namespace_oid_in(
+    catalog: &aiondb_storage::Catalog,
+    database: u32,
+    name: &str,
+) -> i64 {
     match name {
         "pg_catalog" => PG_CATALOG_NS,
         "information_schema" => INFORMATION_SCHEMA_NS,

@@ -681,7 +681,10 @@ pub fn eval_subquery(
 enum AggState {
     Count(i64),
     Sum(Option<Value>),
-    Avg { sum: Option<Value>, n: i64 },
+    Avg {
+        sum: Option<Value>,
+        n: i64,
+    },
     MinMax(Option<Value>),
     Bool(Option<bool>),
     Collect(Vec<(Vec<Value>, Value, Option<String>)>),
@@ -822,7 +825,9 @@ impl AggState {
             }
             AggState::Distinct(_, inner) => inner.finish(a)?,
             AggState::Rows(_) => {
-                return Err(DbError::internal("user aggregate finished without executor"));
+                return Err(DbError::internal(
+                    "user aggregate finished without executor",
+                ));
             }
         })
     }

@@ -276,7 +276,12 @@ fn drop_dependent_aggregates(
     }
     let lines: Vec<String> = dependents
         .iter()
-        .map(|a| format!("drop cascades to function {}", crate::aggregate::describe(a)))
+        .map(|a| {
+            format!(
+                "drop cascades to function {}",
+                crate::aggregate::describe(a)
+            )
+        })
         .collect();
     if lines.len() == 1 {
         ctx.notice(lines.join(""));

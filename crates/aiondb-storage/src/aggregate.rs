@@ -21,6 +21,31 @@ pub enum AggregateArgType {
     Type(DataType),
     /// The `"any"` pseudo-type: any value, never converted.
     Any,
+    /// The `internal` pseudo-type: a state only built-in support
+    /// functions read and write.
+    Internal,
+}
+
+impl AggregateArgType {
+    /// The pg_type oid.
+    pub fn oid(&self) -> u32 {
+        match self {
+            AggregateArgType::Type(t) => t.oid(),
+            AggregateArgType::Any => 2276,
+            AggregateArgType::Internal => 2281,
+        }
+    }
+}
+
+impl std::fmt::Display for AggregateArgType {
+    /// The name format_type() prints.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AggregateArgType::Type(t) => write!(f, "{t}"),
+            AggregateArgType::Any => f.write_str("\"any\""),
+            AggregateArgType::Internal => f.write_str("internal"),
+        }
+    }
 }
 
 /// A support function of an aggregate.
@@ -36,7 +61,7 @@ pub enum AggregateFn {
 /// used by PostgreSQL for moving window frames.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MovingAggregate {
-    pub state_type: DataType,
+    pub state_type: AggregateArgType,
     pub transition: AggregateFn,
     pub inverse: AggregateFn,
     pub final_fn: Option<AggregateFn>,
@@ -64,7 +89,7 @@ pub struct AggregateSchema {
     /// pg_aggregate.aggnumdirectargs.
     pub direct_args: usize,
     /// pg_aggregate.aggtranstype.
-    pub state_type: DataType,
+    pub state_type: AggregateArgType,
     /// The result type (the final function's, else the state type).
     pub result_type: DataType,
     pub transition: AggregateFn,
@@ -166,7 +191,7 @@ impl Transaction {
         }
         cat.aggregates.insert(a.id, Arc::new(a.clone()));
         let id = a.id;
-        self.ddl.push(DdlOp::PutAggregate(a));
+        self.ddl.push(DdlOp::PutAggregate(Box::new(a)));
         Ok(id)
     }
 
@@ -189,14 +214,7 @@ impl Transaction {
                 .functions_named(a.database, &a.schema, &a.name)
                 .any(|f| function_types(&f.args) == a.args);
         if clash {
-            let types: Vec<String> = a
-                .args
-                .iter()
-                .map(|t| match t {
-                    AggregateArgType::Type(t) => t.to_string(),
-                    AggregateArgType::Any => "\"any\"".to_string(),
-                })
-                .collect();
+            let types: Vec<String> = a.args.iter().map(ToString::to_string).collect();
             return Err(DbError::new(
                 SqlState::from_static("42723"),
                 format!(
@@ -208,7 +226,7 @@ impl Transaction {
             ));
         }
         cat.aggregates.insert(a.id, Arc::new(a.clone()));
-        self.ddl.push(DdlOp::PutAggregate(a));
+        self.ddl.push(DdlOp::PutAggregate(Box::new(a)));
         Ok(())
     }
 

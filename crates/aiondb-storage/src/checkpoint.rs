@@ -19,10 +19,10 @@
 //! checkpoint as the newest complete one. Loading verifies every checksum;
 //! a damaged newest checkpoint is refused, never skipped for an older one.
 
+use crate::aggregate::AggregateSchema;
 use crate::control::sync_dir;
 use crate::record::{self, Key};
 use crate::replay::load_row;
-use crate::aggregate::AggregateSchema;
 use crate::schema::{Catalog, FunctionSchema, SequenceId};
 use crate::sequence::SequenceState;
 use crate::store::Store;

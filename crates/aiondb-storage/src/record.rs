@@ -54,7 +54,7 @@ pub enum DdlOp {
     DropFunction(TableId),
     /// Creates an aggregate, or replaces the definition of the aggregate
     /// with this id (format version 4).
-    PutAggregate(AggregateSchema),
+    PutAggregate(Box<AggregateSchema>),
     DropAggregate(TableId),
 }
 

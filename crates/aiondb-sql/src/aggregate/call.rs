@@ -19,6 +19,7 @@ fn accepts(declared: &AggregateArgType, given: &DataType) -> bool {
     match declared {
         AggregateArgType::Any => true,
         AggregateArgType::Type(t) => crate::udf::passable(given, t),
+        AggregateArgType::Internal => false,
     }
 }
 
@@ -98,10 +99,14 @@ impl Binder<'_> {
         for (e, d) in args.into_iter().zip(&a.args) {
             bound.push(match d {
                 AggregateArgType::Type(t) => self.coerce_to(e, t)?,
-                AggregateArgType::Any => e,
+                AggregateArgType::Any | AggregateArgType::Internal => e,
             });
         }
-        Ok((format!("{USER_AGG}{}", a.id.0), bound, a.result_type.clone()))
+        Ok((
+            format!("{USER_AGG}{}", a.id.0),
+            bound,
+            a.result_type.clone(),
+        ))
     }
 }
 
@@ -115,7 +120,8 @@ fn call_support(
 ) -> DbResult<Value> {
     match f {
         AggregateFn::Builtin(name) => {
-            if values.iter().any(Value::is_null) {
+            let strict = super::support::builtin(name).is_none_or(|b| b.strict);
+            if strict && values.iter().any(Value::is_null) {
                 return Ok(Value::Null);
             }
             super::support::call(name, values)
@@ -164,11 +170,12 @@ pub fn finish(
     };
     rows.sort_by(|x, y| crate::exec::compare_keys(&x.0, &y.0, &a.order_by));
     let arg_types: Vec<DataType> = a.args.iter().map(Expr::data_type).collect();
-    let mut step_types = vec![agg.state_type.clone()];
+    let state_type = super::support::arg_type(&agg.state_type);
+    let mut step_types = vec![state_type.clone()];
     step_types.extend(arg_types.iter().cloned());
     let strict = is_strict(exec, &agg.transition);
     let mut state = match &agg.initial {
-        Some(text) => crate::types::parse_text(text, &agg.state_type, &exec.format)?,
+        Some(text) => crate::types::parse_text(text, &state_type, &exec.format)?,
         None => Value::Null,
     };
     for (_, args) in rows {
@@ -179,24 +186,18 @@ pub fn finish(
             // The first non-NULL input is the initial state.
             let first = args.into_iter().next().unwrap_or(Value::Null);
             let from = arg_types.first().cloned().unwrap_or(DataType::Unknown);
-            state = crate::ops::coerce(first, &from, &agg.state_type)?;
+            state = crate::ops::coerce(first, &from, &state_type)?;
             continue;
         }
         let mut values = vec![state];
         values.extend(args);
-        state = call_support(
-            exec,
-            &agg.transition,
-            values,
-            &step_types,
-            &agg.state_type,
-        )?;
+        state = call_support(exec, &agg.transition, values, &step_types, &state_type)?;
     }
     let Some(f) = &agg.final_fn else {
         return Ok(state);
     };
     let mut values = vec![state];
-    let mut types = vec![agg.state_type.clone()];
+    let mut types = vec![state_type];
     if agg.final_extra {
         values.extend(arg_types.iter().map(|_| Value::Null));
         types.extend(arg_types.iter().cloned());

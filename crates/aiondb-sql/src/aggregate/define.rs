@@ -18,7 +18,6 @@ fn mismatch(msg: impl Into<String>) -> DbError {
 
 /// Pseudo-types PostgreSQL has and this server does not.
 const UNSUPPORTED_PSEUDO_TYPES: &[&str] = &[
-    "internal",
     "anyelement",
     "anyarray",
     "anynonarray",
@@ -47,6 +46,9 @@ pub(super) fn resolve_type(text: &str) -> DbResult<AggregateArgType> {
     if bare == "any" {
         return Ok(AggregateArgType::Any);
     }
+    if bare == "internal" {
+        return Ok(AggregateArgType::Internal);
+    }
     if UNSUPPORTED_PSEUDO_TYPES.contains(&bare) {
         return Err(DbError::not_supported(format!(
             "aggregates using type {bare} are not supported"
@@ -72,21 +74,19 @@ fn without_typmod(t: DataType) -> DataType {
     }
 }
 
-fn concrete(t: AggregateArgType) -> DbResult<DataType> {
+/// A transition type: a storable type or `internal`.
+fn state_type_of(t: AggregateArgType) -> DbResult<AggregateArgType> {
     match t {
-        AggregateArgType::Type(t) => Ok(t),
         AggregateArgType::Any => Err(invalid_definition(
             "aggregate transition data type cannot be \"any\"",
         )),
+        other => Ok(other),
     }
 }
 
 /// How a type is shown in a signature (`format_type`).
 pub(super) fn type_text(t: &AggregateArgType) -> String {
-    match t {
-        AggregateArgType::Type(t) => t.to_string(),
-        AggregateArgType::Any => "\"any\"".to_string(),
-    }
+    t.to_string()
 }
 
 pub(super) fn signature_text(name: &str, types: &[AggregateArgType]) -> String {
@@ -106,6 +106,7 @@ fn arg_coercible(from: &AggregateArgType, to: &AggregateArgType) -> bool {
     match (from, to) {
         (_, AggregateArgType::Any) => true,
         (AggregateArgType::Type(f), AggregateArgType::Type(t)) => binary_coercible(f, t),
+        (AggregateArgType::Internal, AggregateArgType::Internal) => true,
         _ => false,
     }
 }
@@ -113,7 +114,7 @@ fn arg_coercible(from: &AggregateArgType, to: &AggregateArgType) -> bool {
 /// A resolved support function.
 pub(super) struct Resolved {
     pub func: AggregateFn,
-    pub returns: Option<DataType>,
+    pub returns: Option<AggregateArgType>,
     pub strict: bool,
 }
 
@@ -129,27 +130,26 @@ pub(super) fn lookup_function(
         None => (None, name),
     };
     let builtin_schema = schema.as_deref().is_none_or(|s| s == "pg_catalog");
-    if builtin_schema && let Some(b) = support::builtin(fname) {
-        if b.args.len() == input.len() {
-            if input.iter().zip(&b.args).all(|(i, p)| arg_coercible(i, p)) {
-                return Ok(Resolved {
-                    func: AggregateFn::Builtin(b.name),
-                    returns: Some(b.returns),
-                    strict: b.strict,
-                });
-            }
-            if input.iter().zip(&b.args).all(|(i, p)| match (i, p) {
-                (AggregateArgType::Type(i), AggregateArgType::Type(p)) => {
-                    crate::udf::passable(i, p)
-                }
-                (_, AggregateArgType::Any) => true,
-                _ => false,
-            }) {
-                return Err(mismatch(format!(
-                    "function {} requires run-time type coercion",
-                    signature_text(fname, &b.args)
-                )));
-            }
+    if builtin_schema
+        && let Some(b) = support::builtin(fname)
+        && b.args.len() == input.len()
+    {
+        if input.iter().zip(&b.args).all(|(i, p)| arg_coercible(i, p)) {
+            return Ok(Resolved {
+                func: AggregateFn::Builtin(b.name),
+                returns: Some(b.returns),
+                strict: b.strict,
+            });
+        }
+        if input.iter().zip(&b.args).all(|(i, p)| match (i, p) {
+            (AggregateArgType::Type(i), AggregateArgType::Type(p)) => crate::udf::passable(i, p),
+            (_, AggregateArgType::Any) => true,
+            _ => false,
+        }) {
+            return Err(mismatch(format!(
+                "function {} requires run-time type coercion",
+                signature_text(fname, &b.args)
+            )));
         }
     }
     let catalog = ctx.txn.catalog();
@@ -168,10 +168,14 @@ pub(super) fn lookup_function(
                 .iter()
                 .map(|a| AggregateArgType::Type(a.data_type.clone()))
                 .collect();
-            if input.iter().zip(&declared).all(|(i, p)| arg_coercible(i, p)) {
+            if input
+                .iter()
+                .zip(&declared)
+                .all(|(i, p)| arg_coercible(i, p))
+            {
                 return Ok(Resolved {
                     func: AggregateFn::User(f.id),
-                    returns: f.returns.clone(),
+                    returns: f.returns.clone().map(AggregateArgType::Type),
                     strict: f.strict,
                 });
             }
@@ -338,14 +342,24 @@ pub(super) fn signature_types(sig: &Signature) -> DbResult<(Vec<AggregateArgType
     if let Some(v) = sig.args.iter().position(|a| a.variadic)
         && (v + 1 != sig.args.len() && sig.order_by.is_none())
     {
-        return Err(invalid_definition("VARIADIC parameter must be the last input parameter"));
+        return Err(invalid_definition(
+            "VARIADIC parameter must be the last input parameter",
+        ));
     }
     Ok((types, variadic, sig.args.len()))
 }
 
-fn initial_value(text: &Option<String>, ty: &DataType) -> DbResult<()> {
-    if let Some(v) = text {
-        crate::types::parse_text(v, ty, &crate::types::FormatOptions::default())?;
+fn initial_value(text: &Option<String>, ty: &AggregateArgType) -> DbResult<()> {
+    match (text, ty) {
+        (Some(v), AggregateArgType::Type(t)) => {
+            crate::types::parse_text(v, t, &crate::types::FormatOptions::default())?;
+        }
+        (Some(_), _) => {
+            return Err(DbError::not_supported(
+                "initial values for transition type internal",
+            ));
+        }
+        (None, _) => {}
     }
     Ok(())
 }
@@ -416,9 +430,14 @@ pub(super) fn create(
             signature_types(sig)?
         }
     };
-    let state_type = concrete(resolve_type(stype)?)?;
+    if args.contains(&AggregateArgType::Internal) {
+        return Err(DbError::not_supported(
+            "aggregates with arguments of type internal",
+        ));
+    }
+    let state_type = state_type_of(resolve_type(stype)?)?;
     match (&o.serialfunc, &o.deserialfunc) {
-        (Some(_), Some(_)) => {
+        (Some(_), Some(_)) if state_type != AggregateArgType::Internal => {
             return Err(invalid_definition(
                 "serialization functions may be specified only when the aggregate transition data type is internal",
             ));
@@ -428,10 +447,10 @@ pub(super) fn create(
                 "must specify both or neither of serialization and deserialization functions",
             ));
         }
-        (None, None) => {}
+        _ => {}
     }
     let mstate_type = match &o.mstype {
-        Some(t) => Some(concrete(resolve_type(t)?)?),
+        Some(t) => Some(state_type_of(resolve_type(t)?)?),
         None => None,
     };
     initial_value(&o.initcond, &state_type)?;
@@ -455,7 +474,7 @@ pub(super) fn create(
         ));
     }
     // The transition function.
-    let state = AggregateArgType::Type(state_type.clone());
+    let state = state_type.clone();
     let with_state = |s: &AggregateArgType| {
         let mut v = vec![s.clone()];
         v.extend(args.iter().cloned());
@@ -467,9 +486,9 @@ pub(super) fn create(
             "return type of transition function {sfunc} is not {state_type}"
         )));
     }
-    let strict_needs_initial = |strict: bool, initial: &Option<String>, st: &DataType| {
-        let compatible = match args.first() {
-            Some(AggregateArgType::Type(t)) => binary_coercible(t, st),
+    let strict_needs_initial = |strict: bool, initial: &Option<String>, st: &AggregateArgType| {
+        let compatible = match (args.first(), st) {
+            (Some(AggregateArgType::Type(t)), AggregateArgType::Type(s)) => binary_coercible(t, s),
             _ => false,
         };
         if strict && initial.is_none() && !compatible {
@@ -482,7 +501,7 @@ pub(super) fn create(
     strict_needs_initial(transition.strict, &o.initcond, &state_type)?;
     let moving = match (&mstate_type, &o.msfunc, &o.minvfunc) {
         (Some(mst), Some(msfunc), Some(minvfunc)) => {
-            let mstate = AggregateArgType::Type(mst.clone());
+            let mstate = mst.clone();
             let forward = lookup_function(ctx, msfunc, &with_state(&mstate))?;
             if forward.returns.as_ref() != Some(mst) {
                 return Err(mismatch(format!(
@@ -529,12 +548,6 @@ pub(super) fn create(
         }
         None => None,
     };
-    let result_type = match &final_fn {
-        Some(r) => r.returns.clone().ok_or_else(|| {
-            DbError::not_supported("aggregates whose final function returns void")
-        })?,
-        None => state_type.clone(),
-    };
     let combine = match &o.combinefunc {
         Some(f) => {
             let r = lookup_function(ctx, f, &[state.clone(), state.clone()])?;
@@ -543,16 +556,69 @@ pub(super) fn create(
                     "return type of combine function {f} is not {state_type}"
                 )));
             }
+            if state_type == AggregateArgType::Internal && r.strict {
+                return Err(invalid_definition(
+                    "combine function with transition type internal must not be declared STRICT",
+                ));
+            }
             Some(r.func)
         }
         None => None,
+    };
+    let serial = match &o.serialfunc {
+        Some(f) => {
+            let r = lookup_function(ctx, f, &[AggregateArgType::Internal])?;
+            if r.returns != Some(AggregateArgType::Type(DataType::Bytea)) {
+                return Err(mismatch(format!(
+                    "return type of serialization function {f} is not bytea"
+                )));
+            }
+            Some(r.func)
+        }
+        None => None,
+    };
+    let deserial = match &o.deserialfunc {
+        Some(f) => {
+            let input = [
+                AggregateArgType::Type(DataType::Bytea),
+                AggregateArgType::Internal,
+            ];
+            let r = lookup_function(ctx, f, &input)?;
+            if r.returns != Some(AggregateArgType::Internal) {
+                return Err(mismatch(format!(
+                    "return type of deserialization function {f} is not internal"
+                )));
+            }
+            Some(r.func)
+        }
+        None => None,
+    };
+    let result_type = match final_fn
+        .as_ref()
+        .map_or(Some(&state_type), |r| r.returns.as_ref())
+    {
+        Some(AggregateArgType::Type(t)) => t.clone(),
+        Some(AggregateArgType::Internal) => {
+            return Err(DbError::new(
+                SqlState::from_static("42P13"),
+                "unsafe use of pseudo-type \"internal\"",
+            )
+            .with_detail(
+                "A function returning \"internal\" must have at least one \"internal\" argument.",
+            ));
+        }
+        _ => {
+            return Err(DbError::not_supported(
+                "aggregates whose final function returns void or \"any\"",
+            ));
+        }
     };
     if o.sortop.is_some() {
         return Err(DbError::not_supported("aggregate sort operators"));
     }
     let moving = match (moving, mstate_type) {
         (Some((forward, inverse)), Some(mst)) => {
-            let mstate = AggregateArgType::Type(mst.clone());
+            let mstate = mst.clone();
             let mfinal = match &o.mfinalfunc {
                 Some(f) => Some(lookup_function(
                     ctx,
@@ -565,7 +631,7 @@ pub(super) fn create(
                 Some(r) => r.returns.clone(),
                 None => Some(mst.clone()),
             };
-            if mresult.as_ref() != Some(&result_type) {
+            if mresult != Some(AggregateArgType::Type(result_type.clone())) {
                 return Err(mismatch(format!(
                     "moving-aggregate implementation returns type {}, but plain implementation returns type {result_type}",
                     mresult.map_or("void".to_string(), |t| t.to_string())
@@ -601,8 +667,8 @@ pub(super) fn create(
         final_modify: o.finalfunc_modify.unwrap_or(default_modify),
         initial: o.initcond.clone(),
         combine,
-        serial: None,
-        deserial: None,
+        serial,
+        deserial,
         moving,
         state_space: o.sspace,
         parallel,
@@ -625,11 +691,11 @@ fn check_replacement(ctx: &SqlContext<'_>, new: &AggregateSchema) -> DbResult<()
         return Ok(());
     };
     if old.result_type != new.result_type {
-        return Err(invalid_definition("cannot change return type of existing function")
-            .with_hint(format!(
-                "Use DROP AGGREGATE {} first.",
-                super::manage::describe(old)
-            )));
+        return Err(
+            invalid_definition("cannot change return type of existing function").with_hint(
+                format!("Use DROP AGGREGATE {} first.", super::manage::describe(old)),
+            ),
+        );
     }
     if old.kind != new.kind {
         let detail = match old.kind {

@@ -59,7 +59,10 @@ fn find(
         {
             return Err(DbError::new(
                 SqlState::from_static("42809"),
-                format!("function {} is not an aggregate", signature_text(&name.name, &types)),
+                format!(
+                    "function {} is not an aggregate",
+                    signature_text(&name.name, &types)
+                ),
             ));
         }
     }

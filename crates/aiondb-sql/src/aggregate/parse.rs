@@ -106,7 +106,12 @@ pub fn is_aggregate_command(words: &[String]) -> bool {
     matches!(
         (w(0), w(1), w(2), w(3)),
         (Some("create"), Some("aggregate"), _, _)
-            | (Some("create"), Some("or"), Some("replace"), Some("aggregate"))
+            | (
+                Some("create"),
+                Some("or"),
+                Some("replace"),
+                Some("aggregate")
+            )
             | (Some("drop" | "alter"), Some("aggregate"), _, _)
             | (Some("comment"), Some("on"), Some("aggregate"), _)
     )
@@ -255,7 +260,9 @@ fn arg_decl(mut tokens: Vec<Token>) -> DbResult<ArgDecl> {
             tokens.remove(0);
         }
         Some(t) if is_kw(t, "out") || is_kw(t, "inout") => {
-            return Err(DbError::not_supported("aggregates cannot have output arguments"));
+            return Err(DbError::not_supported(
+                "aggregates cannot have output arguments",
+            ));
         }
         _ => {}
     }
@@ -263,14 +270,16 @@ fn arg_decl(mut tokens: Vec<Token>) -> DbResult<ArgDecl> {
         return Err(syntax_error(0, "", ", found: EOF"));
     }
     let mut name = None;
-    if tokens.len() > 1 && !is_type_name(&tokens) && is_type_name(&tokens[1..]) {
-        if let Token::Word(w) = tokens.remove(0) {
-            name = Some(if w.quote_style.is_some() {
-                w.value
-            } else {
-                w.value.to_lowercase()
-            });
-        }
+    if tokens.len() > 1
+        && !is_type_name(&tokens)
+        && is_type_name(&tokens[1..])
+        && let Token::Word(w) = tokens.remove(0)
+    {
+        name = Some(if w.quote_style.is_some() {
+            w.value
+        } else {
+            w.value.to_lowercase()
+        });
     }
     Ok(ArgDecl {
         variadic,
@@ -440,7 +449,11 @@ pub fn parse_aggregate_command(text: &str) -> DbResult<AggregateCommand> {
         let comment = match c.next() {
             Some(Token::SingleQuotedString(s)) | Some(Token::EscapedStringLiteral(s)) => Some(s),
             Some(Token::DollarQuotedString(d)) => Some(d.value),
-            Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("null") => None,
+            Some(Token::Word(w))
+                if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("null") =>
+            {
+                None
+            }
             _ => {
                 c.pos -= 1;
                 return Err(c.error());

@@ -358,7 +358,11 @@ pub fn bind_values(
 
 /// Whether `e` calls an aggregate (outside subqueries); `is_aggregate`
 /// tells aggregate names (built-in and user) apart.
-fn contains_aggregate(e: &ast::Expr, is_aggregate: &dyn Fn(&str) -> bool, user_aggregates: bool) -> bool {
+fn contains_aggregate(
+    e: &ast::Expr,
+    is_aggregate: &dyn Fn(&str) -> bool,
+    user_aggregates: bool,
+) -> bool {
     let s = e.to_string().to_lowercase();
     // Cheap pre-check, then a structural walk.
     if ![
