@@ -504,6 +504,15 @@ impl Session {
                 }
                 return self.create_as_execute(c);
             }
+            Command::Aggregate(cmd) => {
+                if self.failed {
+                    return Err(aborted());
+                }
+                let result = self.with_transaction(|ctx| aiondb_sql::aggregate::run(ctx, cmd));
+                return self
+                    .finish_statement(result)
+                    .map(|tag| StatementOutput::Command { tag });
+            }
             other => {
                 if self.failed {
                     return Err(aborted());

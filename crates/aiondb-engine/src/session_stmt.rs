@@ -364,7 +364,8 @@ impl Session {
             | Command::Transaction { .. }
             | Command::Do { .. }
             | Command::CreateCast { .. }
-            | Command::CreateAsExecute(_) => Err(DbError::internal("not a maintenance command")),
+            | Command::CreateAsExecute(_)
+            | Command::Aggregate(_) => Err(DbError::internal("not a maintenance command")),
         }
     }
 }

@@ -213,6 +213,7 @@ pub fn system_columns(schema: Option<&str>, name: &str) -> Option<Vec<Column>> {
             c("confdeltype", Char(Some(1))),
             c("confmatchtype", Char(Some(1))),
         ],
+        (_, "pg_aggregate") => crate::aggregate::pg_aggregate_columns(),
         (_, "pg_description") => vec![
             c("objoid", Oid),
             c("classoid", Oid),
@@ -276,7 +277,11 @@ pub fn schemas(exec: &Executor<'_>) -> Vec<(i64, String)> {
 }
 
 /// The pg_namespace oid of a schema.
-fn namespace_oid_in(catalog: &aiondb_storage::Catalog, database: u32, name: &str) -> i64 {
+pub(crate) fn namespace_oid_in(
+    catalog: &aiondb_storage::Catalog,
+    database: u32,
+    name: &str,
+) -> i64 {
     match name {
         "pg_catalog" => PG_CATALOG_NS,
         "information_schema" => INFORMATION_SCHEMA_NS,
@@ -758,7 +763,10 @@ pub fn system_rows(name: &str, exec: &mut Executor<'_>) -> DbResult<Vec<Row>> {
                     text(&f.body),
                 ]
             })
+            .chain(crate::aggregate::pg_proc_rows(&catalog, db))
             .collect(),
+        "pg_aggregate" => crate::aggregate::pg_aggregate_rows(&catalog, db),
+        "pg_description" => crate::aggregate::pg_description_rows(&catalog, db),
         "information_schema.schemata" => schemas(exec)
             .into_iter()
             .map(|(_, n)| {

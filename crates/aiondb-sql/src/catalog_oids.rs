@@ -15,6 +15,7 @@ pub(crate) const SYSTEM_CATALOG_OIDS: &[(u32, &str)] = &[
     (1261, "pg_auth_members"),
     (1262, "pg_database"),
     (2224, "pg_sequence"),
+    (2600, "pg_aggregate"),
     (2601, "pg_am"),
     (2606, "pg_constraint"),
     (2609, "pg_description"),

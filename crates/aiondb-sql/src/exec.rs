@@ -383,7 +383,10 @@ impl<'b> Executor<'b> {
         for (key, sts) in keys.into_iter().zip(states) {
             let mut row = key;
             for (a, st) in aggs.iter().zip(sts) {
-                row.push(st.finish(a)?);
+                row.push(match crate::aggregate::user_aggregate_id(&a.name) {
+                    Some(id) => crate::aggregate::finish(self, id, a, st.into_rows())?,
+                    None => st.finish(a)?,
+                });
             }
             out.push(row);
         }
@@ -687,16 +690,23 @@ pub fn eval_subquery(
 enum AggState {
     Count(i64),
     Sum(Option<Value>),
-    Avg { sum: Option<Value>, n: i64 },
+    Avg {
+        sum: Option<Value>,
+        n: i64,
+    },
     MinMax(Option<Value>),
     Bool(Option<bool>),
     Collect(Vec<(Vec<Value>, Value, Option<String>)>),
     Distinct(HashSet<Vec<Value>>, Box<AggState>),
+    /// A user aggregate's input rows (sort key, arguments), folded at the
+    /// end by [`crate::aggregate::finish`].
+    Rows(Vec<(Vec<Value>, Vec<Value>)>),
 }
 
 impl AggState {
     fn new(a: &AggCall) -> AggState {
         let base = match a.name.as_str() {
+            n if crate::aggregate::user_aggregate_id(n).is_some() => AggState::Rows(Vec::new()),
             "count" => AggState::Count(0),
             "sum" => AggState::Sum(None),
             "avg" => AggState::Avg { sum: None, n: 0 },
@@ -717,6 +727,10 @@ impl AggState {
                 return Ok(());
             }
             return inner.add(a, args, sort_key);
+        }
+        if let AggState::Rows(rows) = self {
+            rows.push((sort_key, args));
+            return Ok(());
         }
         let v = args.first().cloned().unwrap_or(Value::Null);
         if !a.star && v.is_null() && !matches!(a.name.as_str(), "array_agg") {
@@ -772,7 +786,7 @@ impl AggState {
                 };
                 items.push((sort_key, v, sep));
             }
-            AggState::Distinct(..) => {}
+            AggState::Distinct(..) | AggState::Rows(_) => {}
         }
         Ok(())
     }
@@ -819,7 +833,21 @@ impl AggState {
                 }
             }
             AggState::Distinct(_, inner) => inner.finish(a)?,
+            AggState::Rows(_) => {
+                return Err(DbError::internal(
+                    "user aggregate finished without executor",
+                ));
+            }
         })
+    }
+
+    /// A user aggregate's collected rows.
+    fn into_rows(self) -> Vec<(Vec<Value>, Vec<Value>)> {
+        match self {
+            AggState::Rows(rows) => rows,
+            AggState::Distinct(_, inner) => inner.into_rows(),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -30,6 +30,7 @@
 
 pub mod types;
 
+pub mod aggregate;
 mod arguments;
 mod bind;
 mod catalog;

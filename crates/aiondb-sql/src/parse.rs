@@ -46,6 +46,8 @@ pub enum Command {
     /// `CREATE TABLE ... AS EXECUTE prepared`: the session substitutes
     /// the prepared query.
     CreateAsExecute(crate::ddl::CreateAsExecute),
+    /// CREATE / DROP / ALTER AGGREGATE, COMMENT ON AGGREGATE.
+    Aggregate(Box<crate::aggregate::AggregateCommand>),
 }
 
 /// Parses a query string into commands.
@@ -91,6 +93,12 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
                 continue;
             }
             _ => {}
+        }
+        if crate::aggregate::is_aggregate_command(&words) {
+            out.push(Command::Aggregate(Box::new(
+                crate::aggregate::parse_aggregate_command(trimmed)?,
+            )));
+            continue;
         }
         if let Some((text, deferrable)) = strip_deferrable(trimmed, &words) {
             let mut statements = Parser::new(&PostgreSqlDialect {})

@@ -226,9 +226,7 @@ pub fn create_function(ctx: &mut SqlContext<'_>, cf: &ast::CreateFunction) -> Db
 
 /// DROP FUNCTION [IF EXISTS] name[(argtypes)], ...
 pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResult<String> {
-    if matches!(df.drop_behavior, Some(ast::DropBehavior::Cascade)) {
-        // Nothing depends on functions yet: CASCADE drops just them.
-    }
+    let cascade = matches!(df.drop_behavior, Some(ast::DropBehavior::Cascade));
     for desc in &df.func_desc {
         let (schema, name) = object_name(&desc.name);
         let types = match &desc.args {
@@ -275,7 +273,10 @@ pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResu
                     format!("function {shown} does not exist"),
                 ));
             }
-            [f] => ctx.txn.drop_function(f.id)?,
+            [f] => {
+                drop_dependent_aggregates(ctx, f, cascade)?;
+                ctx.txn.drop_function(f.id)?;
+            }
             _ => {
                 return Err(DbError::new(
                     SqlState::from_static("42725"),
@@ -288,9 +289,66 @@ pub fn drop_function(ctx: &mut SqlContext<'_>, df: &ast::DropFunction) -> DbResu
     Ok("DROP FUNCTION".into())
 }
 
+/// Aggregates use user functions as support functions: without CASCADE
+/// such a function cannot be dropped; with it, they go too.
+fn drop_dependent_aggregates(
+    ctx: &mut SqlContext<'_>,
+    f: &FunctionSchema,
+    cascade: bool,
+) -> DbResult<()> {
+    let dependents = crate::aggregate::aggregates_using(ctx, f.id);
+    if dependents.is_empty() {
+        return Ok(());
+    }
+    // As format_procedure shows it: no space after the commas.
+    let types: Vec<String> = f.args.iter().map(|a| a.data_type.to_string()).collect();
+    let function = format!("{}({})", f.name, types.join(","));
+    if !cascade {
+        let detail: Vec<String> = dependents
+            .iter()
+            .map(|a| {
+                format!(
+                    "function {} depends on function {function}",
+                    crate::aggregate::describe(a)
+                )
+            })
+            .collect();
+        return Err(DbError::new(
+            SqlState::from_static("2BP01"),
+            format!("cannot drop function {function} because other objects depend on it"),
+        )
+        .with_detail(detail.join("\n"))
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    let lines: Vec<String> = dependents
+        .iter()
+        .map(|a| {
+            format!(
+                "drop cascades to function {}",
+                crate::aggregate::describe(a)
+            )
+        })
+        .collect();
+    if lines.len() == 1 {
+        ctx.notice(lines.join(""));
+    } else {
+        ctx.notices.push(
+            DbError::new(
+                SqlState::SUCCESSFUL_COMPLETION,
+                format!("drop cascades to {} other objects", lines.len()),
+            )
+            .with_detail(lines.join("\n")),
+        );
+    }
+    for a in dependents {
+        ctx.txn.drop_aggregate(a.id)?;
+    }
+    Ok(())
+}
+
 /// Whether an argument of type `from` may be passed for `to` (identical,
 /// an untyped literal, or a widening within numbers or strings).
-fn passable(from: &DataType, to: &DataType) -> bool {
+pub(crate) fn passable(from: &DataType, to: &DataType) -> bool {
     use DataType::*;
     if let Domain(d) = from {
         return passable(&d.base, to);

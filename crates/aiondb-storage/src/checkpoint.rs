@@ -19,6 +19,7 @@
 //! checkpoint as the newest complete one. Loading verifies every checksum;
 //! a damaged newest checkpoint is refused, never skipped for an older one.
 
+use crate::aggregate::AggregateSchema;
 use crate::control::sync_dir;
 use crate::record::{self, Key};
 use crate::replay::load_row;
@@ -313,6 +314,11 @@ impl Store {
         let mut file = CheckedFile::create(&tmp, "objects.bin")?;
         file.write(&record::encode(&objects)?)?;
         files.push(file.finish()?);
+        let aggregates: Vec<AggregateSchema> =
+            catalog.aggregates.values().map(|a| (**a).clone()).collect();
+        let mut file = CheckedFile::create(&tmp, "aggregates.bin")?;
+        file.write(&record::encode(&aggregates)?)?;
+        files.push(file.finish()?);
         let manifest = Manifest {
             format_version: crate::control::FORMAT_VERSION,
             system_id: self.dir.system_id,
@@ -455,6 +461,14 @@ pub(crate) fn load_newest(data: &Path, system_id: u64) -> DbResult<Option<Loaded
         let objects: Vec<crate::UserObject> =
             record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
         image.catalog.objects = objects.into_iter().map(|o| (o.id, Arc::new(o))).collect();
+    }
+    if let Some((path, bytes)) = contents.get("aggregates.bin") {
+        let aggregates: Vec<AggregateSchema> =
+            record::decode(bytes, &format!("checkpoint file \"{}\"", path.display()))?;
+        image.catalog.aggregates = aggregates
+            .into_iter()
+            .map(|a| (a.id, Arc::new(a)))
+            .collect();
     }
     let mut tables = HashMap::new();
     for (id, schema) in &image.catalog.tables {

@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 ///    hold no functions) and their control file is upgraded on open, so
 ///    an older server refuses the directory once it may hold functions.
 /// 4: user-defined types and casts (WAL `PutType`/`DropType`/`PutCast`/
-///    `DropCast`, checkpoint `types.bin`), and domains, enums and
-///    operators (WAL `PutObject`/`DropObject`, checkpoint `objects.bin`);
-///    older directories hold none.
+///    `DropCast`, checkpoint `types.bin`), domains, enums and
+///    operators (WAL `PutObject`/`DropObject`, checkpoint `objects.bin`), and
+///    aggregates (WAL `PutAggregate`/`DropAggregate`, checkpoint
+///    `aggregates.bin`); older directories hold none.
 pub const FORMAT_VERSION: u32 = 4;
 
 /// Older versions this build reads.
@@ -211,6 +212,21 @@ mod tests {
         .expect("write");
         let err = DataDir::open(dir.path()).expect_err("refused");
         assert!(err.message.contains("format version 99"), "{}", err.message);
+    }
+
+    #[test]
+    fn version_3_is_opened_and_upgraded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let control = dir.path().join("aiondb.control");
+        fs::write(&control, br#"{"format_version":3,"system_id":9}"#).expect("write");
+        let opened = DataDir::open(dir.path()).expect("version 3 opens");
+        assert_eq!(opened.system_id, 9);
+        drop(opened);
+        let text = fs::read_to_string(&control).expect("read");
+        assert!(
+            text.contains(&format!("\"format_version\":{FORMAT_VERSION}")),
+            "{text}"
+        );
     }
 
     #[test]

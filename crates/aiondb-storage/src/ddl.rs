@@ -298,6 +298,28 @@ impl Transaction {
             .functions_named(f.database, &f.schema, &f.name)
             .find(|o| o.has_arg_types(&types))
             .map(|o| o.id);
+        let aggregate_args: Vec<_> = types
+            .iter()
+            .cloned()
+            .map(crate::AggregateArgType::Type)
+            .collect();
+        if cat
+            .aggregates_named(f.database, &f.schema, &f.name)
+            .any(|a| a.args == aggregate_args)
+        {
+            return Err(if replace {
+                DbError::new(SqlState::from_static("42809"), "cannot change routine kind")
+                    .with_detail(format!("\"{}\" is an aggregate function.", f.name))
+            } else {
+                DbError::new(
+                    SqlState::from_static("42723"),
+                    format!(
+                        "function \"{}\" already exists with same argument types",
+                        f.name
+                    ),
+                )
+            });
+        }
         match existing {
             Some(id) if replace => f.id = id,
             Some(_) => {

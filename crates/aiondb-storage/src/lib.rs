@@ -45,6 +45,7 @@
 //! a row changed after its snapshot. Deadlocks are detected when a wait
 //! would close a cycle (40P01).
 
+mod aggregate;
 mod checkpoint;
 mod commit;
 mod control;
@@ -64,6 +65,7 @@ mod upsert;
 mod user_objects;
 mod user_types;
 
+pub use aggregate::{AggregateArgType, AggregateFn, AggregateSchema, MovingAggregate};
 pub use checkpoint::CheckpointReport;
 pub use control::FORMAT_VERSION;
 pub use gc::GcReport;

@@ -6,6 +6,7 @@
 //! carries a sequence reservation, which is not transactional (as in
 //! PostgreSQL) and becomes durable with the next flush that covers it.
 
+use crate::aggregate::AggregateSchema;
 use crate::schema::{
     FunctionSchema, IndexSchema, NamespaceSchema, SequenceId, SequenceSchema, TableSchema,
     ViewSchema,
@@ -59,6 +60,10 @@ pub enum DdlOp {
     /// Creates a domain, enum or operator, or replaces the one with this id.
     PutObject(crate::UserObject),
     DropObject(TableId),
+    /// Creates an aggregate, or replaces the definition of the aggregate
+    /// with this id (format version 4).
+    PutAggregate(Box<AggregateSchema>),
+    DropAggregate(TableId),
 }
 
 /// A row's final image in a transaction.

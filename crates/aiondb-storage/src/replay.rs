@@ -227,6 +227,17 @@ fn apply_ddl(store: &Store, catalog: &mut Catalog, op: &DdlOp) -> DbResult<()> {
                 )));
             }
         }
+        DdlOp::PutAggregate(a) => {
+            catalog.next_table_id = catalog.next_table_id.max(a.id.0 + 1);
+            catalog.aggregates.insert(a.id, Arc::new((**a).clone()));
+        }
+        DdlOp::DropAggregate(id) => {
+            if catalog.aggregates.remove(id).is_none() {
+                return Err(DbError::corrupted(format!(
+                    "WAL drops aggregate {id}, which does not exist"
+                )));
+            }
+        }
         DdlOp::DropView(id) => {
             if catalog.views.remove(id).is_none() {
                 return Err(DbError::corrupted(format!(

@@ -164,6 +164,10 @@ pub struct Catalog {
     /// version 4), so not part of catalog.bin either.
     #[serde(skip)]
     pub objects: BTreeMap<TableId, Arc<crate::UserObject>>,
+    /// User aggregates; like functions, kept in their own checkpoint file
+    /// (aggregates.bin, since format version 4).
+    #[serde(skip)]
+    pub aggregates: BTreeMap<TableId, Arc<crate::AggregateSchema>>,
     /// Next ids to hand out; part of the catalog so replay reproduces them.
     pub next_table_id: u32,
     pub next_index_id: u32,
@@ -335,6 +339,18 @@ impl Catalog {
                 && o.database == database
                 && o.name == name
         })
+    }
+
+    /// Aggregates named `schema.name` in `database`, all overloads.
+    pub fn aggregates_named<'a>(
+        &'a self,
+        database: u32,
+        schema: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<crate::AggregateSchema>> {
+        self.aggregates
+            .values()
+            .filter(move |a| a.database == database && a.schema == schema && a.name == name)
     }
 
     /// Views that read relation `id`.

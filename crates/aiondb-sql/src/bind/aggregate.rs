@@ -15,7 +15,7 @@ impl Binder<'_> {
     pub(super) fn bind_grouped(&mut self, e: &ast::Expr, scope: &Scope) -> DbResult<Expr> {
         if let ast::Expr::Function(f) = e {
             let (_, name) = object_name(&f.name);
-            if crate::func::is_aggregate(&name) && f.over.is_none() {
+            if self.is_aggregate_name(&name) && f.over.is_none() {
                 return self.bind_aggregate(f, &name);
             }
         }
@@ -66,6 +66,17 @@ impl Binder<'_> {
         let result = (|| -> DbResult<AggCall> {
             let (args, star, distinct, order_by) =
                 self.without_srfs(super::srf::IN_AGGREGATE, |b| b.function_args(f, &input))?;
+            if !crate::func::is_aggregate(name) {
+                let (name, args, ty) = self.resolve_user_aggregate(name, args, star)?;
+                return Ok(AggCall {
+                    name,
+                    args,
+                    distinct,
+                    star,
+                    ty,
+                    order_by,
+                });
+            }
             let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
             let ty = crate::func::aggregate_type(name, &types)?;
             let args = match name {

@@ -169,10 +169,16 @@ impl Binder<'_> {
                 once,
             });
         }
+        let aggregate = self.is_aggregate_name(&name);
         if let Some(over) = &f.over {
+            if aggregate && !crate::func::is_aggregate(&name) {
+                return Err(DbError::not_supported(
+                    "user-defined aggregates as window functions",
+                ));
+            }
             return self.window_function(f, &name, over, scope);
         }
-        if crate::func::is_aggregate(&name) {
+        if aggregate {
             return Err(DbError::new(
                 SqlState::GROUPING_ERROR,
                 format!("aggregate function {name} is not allowed here"),

@@ -356,7 +356,13 @@ pub fn bind_values(
     })
 }
 
-fn contains_aggregate(e: &ast::Expr) -> bool {
+/// Whether `e` calls an aggregate (outside subqueries); `is_aggregate`
+/// tells aggregate names (built-in and user) apart.
+fn contains_aggregate(
+    e: &ast::Expr,
+    is_aggregate: &dyn Fn(&str) -> bool,
+    user_aggregates: bool,
+) -> bool {
     let s = e.to_string().to_lowercase();
     // Cheap pre-check, then a structural walk.
     if ![
@@ -373,6 +379,7 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
     ]
     .iter()
     .any(|f| s.contains(f))
+        && !user_aggregates
     {
         return false;
     }
@@ -380,7 +387,7 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
     let _ = sqlparser::ast::visit_expressions(e, |x| {
         if let ast::Expr::Function(f) = x {
             let (_, name) = object_name(&f.name);
-            if crate::func::is_aggregate(&name) && f.over.is_none() {
+            if is_aggregate(&name) && f.over.is_none() {
                 found = true;
             }
         }
@@ -540,7 +547,7 @@ fn bind_select(
     };
     // WHERE
     if let Some(w) = &s.selection {
-        if contains_aggregate(w) {
+        if b.contains_aggregate(w) {
             return Err(DbError::new(
                 SqlState::GROUPING_ERROR,
                 "aggregate functions are not allowed in WHERE",
@@ -602,8 +609,8 @@ fn bind_select(
         ast::GroupByExpr::All(_) => return Err(DbError::not_supported("GROUP BY ALL")),
     };
     let grouped = !group_exprs_ast.is_empty()
-        || items.iter().any(|(e, _)| contains_aggregate(e))
-        || s.having.as_ref().is_some_and(contains_aggregate)
+        || items.iter().any(|(e, _)| b.contains_aggregate(e))
+        || s.having.as_ref().is_some_and(|h| b.contains_aggregate(h))
         || s.having.is_some();
     let bind_item = |b: &mut Binder<'_>, e: &ast::Expr, sc: &Scope| -> DbResult<Expr> {
         if let ast::Expr::Identifier(i) = e
@@ -838,4 +845,12 @@ fn bind_select(
     }
     let _ = star_columns;
     Ok(plan)
+}
+
+impl Binder<'_> {
+    /// Whether `e` calls a built-in or user aggregate.
+    fn contains_aggregate(&self, e: &ast::Expr) -> bool {
+        let user = !self.catalog.aggregates.is_empty();
+        contains_aggregate(e, &|n| self.is_aggregate_name(n), user)
+    }
 }
