@@ -61,22 +61,11 @@ impl Session {
 
     fn set_setting(&mut self, name: &str, value: &str) -> DbResult<()> {
         let key = name.to_ascii_lowercase();
-        match key.as_str() {
-            "transaction_isolation" | "transaction_read_only" | "transaction_deferrable" => {
-                return self.set_transaction_guc(&key, value);
-            }
-            "default_transaction_isolation" => {
-                match crate::txn_mode::isolation_from_name(name, value)? {
-                    crate::txn_mode::ModeItem::Isolation(_, true) => {
-                        return Err(crate::txn_mode::serializable_unsupported());
-                    }
-                    crate::txn_mode::ModeItem::Isolation(level, false) => {
-                        self.default_isolation = level
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
+        if matches!(
+            key.as_str(),
+            "transaction_isolation" | "transaction_read_only" | "transaction_deferrable"
+        ) {
+            return self.set_transaction_guc(&key, value);
         }
         if let Some(change) = self.settings.set(name, value)? {
             self.changed.push(change);

@@ -50,6 +50,7 @@ mod record;
 mod replay;
 mod schema;
 mod sequence;
+mod serializable;
 mod store;
 mod table;
 mod txn;
