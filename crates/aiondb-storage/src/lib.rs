@@ -40,6 +40,7 @@
 //! would close a cycle (40P01).
 
 mod checkpoint;
+mod command;
 mod commit;
 mod control;
 mod ddl;

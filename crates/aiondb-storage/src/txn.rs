@@ -51,6 +51,8 @@ pub struct Transaction {
     pub(crate) isolation: IsolationLevel,
     pub(crate) snapshot: CommitId,
     pub(crate) seq: u64,
+    /// Own writes newer than this seq are not read (see `command.rs`).
+    pub(crate) own_writes_upto: Option<u64>,
     /// Rows written, in first-write order (may repeat).
     pub(crate) writes: Vec<(TableId, Key)>,
     pub(crate) ddl: Vec<DdlOp>,
@@ -96,6 +98,7 @@ impl Transaction {
             isolation,
             snapshot,
             seq: 0,
+            own_writes_upto: None,
             writes: Vec::new(),
             ddl: Vec::new(),
             pending_catalog: None,
@@ -149,6 +152,7 @@ impl Transaction {
         ReadView {
             snapshot: self.snapshot,
             txn: self.id,
+            own_upto: self.own_writes_upto,
         }
     }
 
