@@ -295,8 +295,13 @@ impl Session {
                 self.engine.checkpoint()?;
                 command("CHECKPOINT")
             }
-            Command::Vacuum { tables } => {
-                if self.block.as_ref().is_some_and(|b| b.explicit) || self.multi_statement {
+            Command::Vacuum {
+                tables,
+                analyze_only,
+            } => {
+                if !analyze_only
+                    && (self.block.as_ref().is_some_and(|b| b.explicit) || self.multi_statement)
+                {
                     return Err(DbError::new(
                         SqlState::ACTIVE_SQL_TRANSACTION,
                         "VACUUM cannot run inside a transaction block",
@@ -304,23 +309,19 @@ impl Session {
                 }
                 // Names must exist; the work is a store-wide GC of versions no
                 // snapshot can see (statistics are not collected yet).
-                let catalog = self.engine.store.catalog();
-                let path = self.settings.search_path(&self.role.name);
-                for t in tables {
-                    let found = path.iter().any(|s| {
-                        catalog
-                            .table_by_name(self.database.id.get(), s, t)
-                            .is_some()
-                    });
-                    if !found {
-                        return Err(DbError::new(
-                            SqlState::UNDEFINED_TABLE,
-                            format!("relation \"{t}\" does not exist"),
-                        ));
-                    }
-                }
+                let mut path = vec![self.temp_schema()];
+                path.extend(self.settings.search_path(&self.role.name));
+                let checked = self.with_transaction(|ctx| {
+                    aiondb_sql::maintenance::check_tables_exist(
+                        &ctx.txn.catalog(),
+                        ctx.database,
+                        &path,
+                        tables,
+                    )
+                });
+                self.finish_statement(checked)?;
                 self.engine.store.gc();
-                command("VACUUM")
+                command(aiondb_sql::maintenance::tag(*analyze_only))
             }
             Command::Sql(_) | Command::Transaction { .. } | Command::Do { .. } => {
                 Err(DbError::internal("not a maintenance command"))
