@@ -10,6 +10,12 @@
 //!            before   row 1  row 2        row n   after
 //! ```
 //!
+//! The query is bound at DECLARE, so a name or type error is reported
+//! there; an error while it runs is kept (its effects undone) and reported
+//! by the first FETCH, where PostgreSQL's lazy portal would meet it. After
+//! that the cursor is dead: every later FETCH fails with `portal "c"
+//! cannot be run` (55000), as PostgreSQL's failed portal does.
+//!
 //! Lifetime rules, as in PostgreSQL: a cursor without WITH HOLD can only be
 //! declared inside a transaction block and is closed when that block ends;
 //! a WITH HOLD cursor survives COMMIT but not the rollback of the block that
@@ -34,6 +40,16 @@ pub(crate) struct Cursor {
     /// How many savepoints were open at DECLARE: a rollback to one of
     /// them closes the cursor.
     depth: usize,
+    /// Why the query could not produce its rows.
+    failure: Option<Failure>,
+}
+
+/// A cursor whose query failed.
+enum Failure {
+    /// The error the first FETCH reports.
+    Pending(DbError),
+    /// Reported already: the portal cannot be run any more.
+    Dead,
 }
 
 /// Whether the statement is one this module runs.
@@ -217,13 +233,31 @@ impl Session {
             ));
         }
         let select = Statement::Query(query.clone());
-        let result = self.with_transaction(|ctx| aiondb_sql::execute(ctx, &select, params));
-        let output = self.finish_statement(result)?;
-        let StatementOutput::Rows { columns, rows, .. } = output else {
-            return Err(DbError::new(
-                SqlState::from_static("42P11"),
-                "cursor query must return rows",
-            ));
+        let hints: Vec<aiondb_core::DataType> = params
+            .iter()
+            .map(|_| aiondb_core::DataType::Unknown)
+            .collect();
+        let result = self.with_transaction(|ctx| {
+            // Binding errors belong to DECLARE; running ones to FETCH.
+            let description = aiondb_sql::describe(ctx, &select, &hints)?;
+            let before = ctx.txn.savepoint();
+            match aiondb_sql::execute(ctx, &select, params) {
+                Ok(output) => Ok(Ok(output)),
+                Err(e) => {
+                    ctx.txn.rollback_to(&before);
+                    Ok(Err((description.columns, e)))
+                }
+            }
+        });
+        let (columns, rows, failure) = match self.finish_statement(result)? {
+            Ok(StatementOutput::Rows { columns, rows, .. }) => (columns, rows, None),
+            Ok(_) => {
+                return Err(DbError::new(
+                    SqlState::from_static("42P11"),
+                    "cursor query must return rows",
+                ));
+            }
+            Err((columns, e)) => (Arc::new(columns), Vec::new(), Some(Failure::Pending(e))),
         };
         let declared_in = if in_block { self.block_serial } else { 0 };
         let depth = self
@@ -241,6 +275,7 @@ impl Session {
                 hold,
                 declared_in,
                 depth,
+                failure,
             },
         );
         Ok(StatementOutput::Command {
@@ -250,6 +285,16 @@ impl Session {
 
     fn fetch(&mut self, name: &str, direction: &FetchDirection) -> DbResult<StatementOutput> {
         let cursor = self.cursors.get_mut(name).ok_or_else(|| undefined(name))?;
+        match cursor.failure.replace(Failure::Dead) {
+            Some(Failure::Pending(e)) => return Err(e),
+            Some(Failure::Dead) => {
+                return Err(DbError::new(
+                    SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    format!("portal \"{name}\" cannot be run"),
+                ));
+            }
+            None => cursor.failure = None,
+        }
         let mv = as_move(direction)?;
         if !cursor.scroll && Cursor::moves_backward(&mv, cursor.position) {
             return Err(DbError::new(

@@ -14,7 +14,7 @@ use aiondb_core::{DataType, DbError, DbResult, SqlState, Value};
 use aiondb_sql::Command;
 use aiondb_sql::types::FormatOptions;
 use aiondb_sql::{Column, CopyIn, SessionEnv, SqlContext, StatementOutput};
-use aiondb_storage::{IsolationLevel, Savepoint, Transaction, WaitLimits};
+use aiondb_storage::{Savepoint, Transaction, WaitLimits};
 use sqlparser::ast::Statement;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -100,7 +100,6 @@ pub struct Session {
     pub(crate) block: Option<Block>,
     pub(crate) failed: bool,
     /// Isolation for the next explicit BEGIN without a level.
-    pub(crate) default_isolation: IsolationLevel,
     pub(crate) notices: Vec<DbError>,
     pub(crate) changed: Vec<(String, String)>,
     copy_in: Option<(CopyIn, Vec<u8>)>,
@@ -147,7 +146,6 @@ impl Session {
             settings,
             block: None,
             failed: false,
-            default_isolation: IsolationLevel::ReadCommitted,
             notices: Vec::new(),
             changed: Vec::new(),
             copy_in: None,
@@ -640,11 +638,7 @@ impl Session {
     /// Opens an implicit transaction when none is open.
     pub(crate) fn ensure_implicit_block(&mut self) {
         if self.block.is_none() {
-            let mode = crate::txn_mode::TxnMode {
-                isolation: self.default_isolation_for_implicit(),
-                serializable: false,
-                ..self.session_mode()
-            };
+            let mode = self.session_mode();
             let txn = self.engine.store.begin(mode.isolation);
             self.block = Some(Block {
                 txn,
@@ -654,10 +648,6 @@ impl Session {
                 snapshot: false,
             });
         }
-    }
-
-    fn default_isolation_for_implicit(&self) -> IsolationLevel {
-        IsolationLevel::ReadCommitted
     }
 
     /// Ends an implicit transaction after its statement (commit on success,

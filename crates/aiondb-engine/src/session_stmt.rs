@@ -61,22 +61,11 @@ impl Session {
 
     fn set_setting(&mut self, name: &str, value: &str) -> DbResult<()> {
         let key = name.to_ascii_lowercase();
-        match key.as_str() {
-            "transaction_isolation" | "transaction_read_only" | "transaction_deferrable" => {
-                return self.set_transaction_guc(&key, value);
-            }
-            "default_transaction_isolation" => {
-                match crate::txn_mode::isolation_from_name(name, value)? {
-                    crate::txn_mode::ModeItem::Isolation(_, true) => {
-                        return Err(crate::txn_mode::serializable_unsupported());
-                    }
-                    crate::txn_mode::ModeItem::Isolation(level, false) => {
-                        self.default_isolation = level
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
+        if matches!(
+            key.as_str(),
+            "transaction_isolation" | "transaction_read_only" | "transaction_deferrable"
+        ) {
+            return self.set_transaction_guc(&key, value);
         }
         if let Some(change) = self.settings.set(name, value)? {
             self.changed.push(change);
@@ -333,8 +322,13 @@ impl Session {
                 self.engine.checkpoint()?;
                 command("CHECKPOINT")
             }
-            Command::Vacuum { tables } => {
-                if self.block.as_ref().is_some_and(|b| b.explicit) || self.multi_statement {
+            Command::Vacuum {
+                tables,
+                analyze_only,
+            } => {
+                if !analyze_only
+                    && (self.block.as_ref().is_some_and(|b| b.explicit) || self.multi_statement)
+                {
                     return Err(DbError::new(
                         SqlState::ACTIVE_SQL_TRANSACTION,
                         "VACUUM cannot run inside a transaction block",
@@ -342,23 +336,19 @@ impl Session {
                 }
                 // Names must exist; the work is a store-wide GC of versions no
                 // snapshot can see (statistics are not collected yet).
-                let catalog = self.engine.store.catalog();
-                let path = self.settings.search_path(&self.role.name);
-                for t in tables {
-                    let found = path.iter().any(|s| {
-                        catalog
-                            .table_by_name(self.database.id.get(), s, t)
-                            .is_some()
-                    });
-                    if !found {
-                        return Err(DbError::new(
-                            SqlState::UNDEFINED_TABLE,
-                            format!("relation \"{t}\" does not exist"),
-                        ));
-                    }
-                }
+                let mut path = vec![self.temp_schema()];
+                path.extend(self.settings.search_path(&self.role.name));
+                let checked = self.with_transaction(|ctx| {
+                    aiondb_sql::maintenance::check_tables_exist(
+                        &ctx.txn.catalog(),
+                        ctx.database,
+                        &path,
+                        tables,
+                    )
+                });
+                self.finish_statement(checked)?;
                 self.engine.store.gc();
-                command("VACUUM")
+                command(aiondb_sql::maintenance::tag(*analyze_only))
             }
             Command::Sql(_)
             | Command::Transaction { .. }

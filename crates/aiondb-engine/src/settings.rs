@@ -285,12 +285,7 @@ fn normalize(key: &str, value: &str) -> DbResult<String> {
         "default_transaction_isolation" | "transaction_isolation" => {
             let v = value.to_ascii_lowercase();
             match v.as_str() {
-                "read committed" | "repeatable read" | "read uncommitted" => v,
-                "serializable" => {
-                    return Err(DbError::not_supported(
-                        "SERIALIZABLE isolation is not supported",
-                    ));
-                }
+                "read committed" | "repeatable read" | "read uncommitted" | "serializable" => v,
                 _ => return Err(invalid()),
             }
         }

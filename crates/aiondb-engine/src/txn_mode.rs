@@ -2,13 +2,11 @@
 //! ONLY / READ WRITE) and DEFERRABLE, with PostgreSQL's rules for changing
 //! them (its check_transaction_isolation / _read_only / _deferrable hooks).
 //!
-//! SERIALIZABLE is accepted for READ ONLY transactions only. Such a
-//! transaction runs on a REPEATABLE READ snapshot: serializability is a
-//! guarantee among serializable transactions, and as no read-write
-//! serializable transaction can exist here, a read-only one on any snapshot
-//! is trivially serializable (and any snapshot is "safe" for DEFERRABLE).
-//! A transaction that would be read-write and serializable is refused with
-//! 0A000.
+//! SERIALIZABLE runs at the store's serializable level (snapshot isolation
+//! plus validation at commit of the tables read; see aiondb-storage's
+//! `serializable.rs`). A read-only serializable transaction never fails
+//! validation and its snapshot is always "safe", so DEFERRABLE needs no
+//! wait.
 
 use aiondb_core::{DbError, DbResult, SqlState};
 use aiondb_storage::IsolationLevel;
@@ -28,34 +26,23 @@ pub(crate) fn parse_bool(v: &str) -> Option<bool> {
 pub(crate) struct TxnMode {
     /// The storage isolation the transaction runs at.
     pub(crate) isolation: IsolationLevel,
-    /// Reported as SERIALIZABLE (always read-only, see the module doc).
-    pub(crate) serializable: bool,
     pub(crate) read_only: bool,
     pub(crate) deferrable: bool,
 }
 
 impl TxnMode {
     pub(crate) fn isolation_name(&self) -> &'static str {
-        match (self.serializable, self.isolation) {
-            (true, _) => "serializable",
-            (false, IsolationLevel::ReadCommitted) => "read committed",
-            (false, IsolationLevel::RepeatableRead) => "repeatable read",
-        }
-    }
-
-    /// Refuses a read-write SERIALIZABLE transaction.
-    pub(crate) fn check(&self) -> DbResult<()> {
-        if self.serializable && !self.read_only {
-            return Err(serializable_unsupported());
-        }
-        Ok(())
+        isolation_name(self.isolation)
     }
 }
 
-pub(crate) fn serializable_unsupported() -> DbError {
-    DbError::not_supported(
-        "SERIALIZABLE isolation is supported only for READ ONLY transactions; use REPEATABLE READ",
-    )
+/// The name SHOW transaction_isolation gives a level.
+pub(crate) fn isolation_name(level: IsolationLevel) -> &'static str {
+    match level {
+        IsolationLevel::ReadCommitted => "read committed",
+        IsolationLevel::RepeatableRead => "repeatable read",
+        IsolationLevel::Serializable => "serializable",
+    }
 }
 
 fn on_off(b: bool) -> &'static str {
@@ -75,8 +62,7 @@ impl TxnMode {
 /// One requested change of a characteristic, in the order written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ModeItem {
-    /// (storage level, serializable)
-    Isolation(IsolationLevel, bool),
+    Isolation(IsolationLevel),
     ReadOnly(bool),
     Deferrable(bool),
 }
@@ -85,10 +71,10 @@ pub(crate) enum ModeItem {
 pub(crate) fn isolation_from_name(name: &str, value: &str) -> DbResult<ModeItem> {
     match value.trim().to_ascii_lowercase().as_str() {
         "read committed" | "read uncommitted" => {
-            Ok(ModeItem::Isolation(IsolationLevel::ReadCommitted, false))
+            Ok(ModeItem::Isolation(IsolationLevel::ReadCommitted))
         }
-        "repeatable read" => Ok(ModeItem::Isolation(IsolationLevel::RepeatableRead, false)),
-        "serializable" => Ok(ModeItem::Isolation(IsolationLevel::RepeatableRead, true)),
+        "repeatable read" => Ok(ModeItem::Isolation(IsolationLevel::RepeatableRead)),
+        "serializable" => Ok(ModeItem::Isolation(IsolationLevel::Serializable)),
         _ => Err(DbError::new(
             SqlState::INVALID_PARAMETER_VALUE,
             format!("invalid value for parameter \"{name}\": \"{value}\""),
@@ -108,13 +94,13 @@ pub(crate) fn mode_items(
             TransactionMode::IsolationLevel(l) => match l {
                 TransactionIsolationLevel::ReadCommitted
                 | TransactionIsolationLevel::ReadUncommitted => {
-                    ModeItem::Isolation(IsolationLevel::ReadCommitted, false)
+                    ModeItem::Isolation(IsolationLevel::ReadCommitted)
                 }
                 TransactionIsolationLevel::RepeatableRead => {
-                    ModeItem::Isolation(IsolationLevel::RepeatableRead, false)
+                    ModeItem::Isolation(IsolationLevel::RepeatableRead)
                 }
                 TransactionIsolationLevel::Serializable => {
-                    ModeItem::Isolation(IsolationLevel::RepeatableRead, true)
+                    ModeItem::Isolation(IsolationLevel::Serializable)
                 }
                 other => {
                     return Err(DbError::not_supported(format!(
@@ -140,10 +126,7 @@ pub(crate) fn mode_items(
 pub(crate) fn apply(mut mode: TxnMode, items: &[ModeItem]) -> TxnMode {
     for item in items {
         match *item {
-            ModeItem::Isolation(l, s) => {
-                mode.isolation = l;
-                mode.serializable = s;
-            }
+            ModeItem::Isolation(l) => mode.isolation = l,
             ModeItem::ReadOnly(r) => mode.read_only = r,
             ModeItem::Deferrable(d) => mode.deferrable = d,
         }
@@ -165,8 +148,8 @@ pub(crate) fn change(
 ) -> DbResult<TxnMode> {
     for item in items {
         match *item {
-            ModeItem::Isolation(l, s) => {
-                if (l, s) != (mode.isolation, mode.serializable) {
+            ModeItem::Isolation(l) => {
+                if l != mode.isolation {
                     if snapshot {
                         return Err(active(
                             "SET TRANSACTION ISOLATION LEVEL must be called before any query",
@@ -179,7 +162,6 @@ pub(crate) fn change(
                     }
                 }
                 mode.isolation = l;
-                mode.serializable = s;
             }
             ModeItem::ReadOnly(r) => {
                 if !r && mode.read_only {
@@ -211,7 +193,6 @@ pub(crate) fn change(
             }
         }
     }
-    mode.check()?;
     Ok(mode)
 }
 
@@ -222,7 +203,6 @@ mod tests {
     fn rw() -> TxnMode {
         TxnMode {
             isolation: IsolationLevel::ReadCommitted,
-            serializable: false,
             read_only: false,
             deferrable: false,
         }
@@ -240,11 +220,19 @@ mod tests {
     }
 
     #[test]
-    fn serializable_needs_read_only() {
-        let s = ModeItem::Isolation(IsolationLevel::RepeatableRead, true);
-        assert!(change(rw(), &[s], false, false).is_err());
-        let m = change(rw(), &[s, ModeItem::ReadOnly(true)], false, false).unwrap();
+    fn serializable_read_write_is_accepted() {
+        let s = ModeItem::Isolation(IsolationLevel::Serializable);
+        let m = change(rw(), &[s], false, false).unwrap();
         assert_eq!(m.isolation_name(), "serializable");
+        assert!(!m.read_only);
+        let e = change(
+            m,
+            &[ModeItem::Isolation(IsolationLevel::RepeatableRead)],
+            true,
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("must be called before any query"));
     }
 
     #[test]

@@ -32,9 +32,15 @@ impl Session {
     /// CHARACTERISTICS / default_transaction_*).
     pub(crate) fn session_mode(&self) -> TxnMode {
         let on = |n: &str| self.settings.get(n) == Some("on");
+        let isolation = match self.settings.get("default_transaction_isolation") {
+            Some(v) => match txn_mode::isolation_from_name("default_transaction_isolation", v) {
+                Ok(ModeItem::Isolation(level)) => level,
+                _ => aiondb_storage::IsolationLevel::ReadCommitted,
+            },
+            None => aiondb_storage::IsolationLevel::ReadCommitted,
+        };
         TxnMode {
-            isolation: self.default_isolation,
-            serializable: false,
+            isolation,
             read_only: on("default_transaction_read_only"),
             deferrable: on("default_transaction_deferrable"),
         }
@@ -98,7 +104,6 @@ impl Session {
                     return command(tag);
                 }
                 let mode = txn_mode::apply(self.session_mode(), &items);
-                mode.check()?;
                 // Statements of this message before BEGIN ran in an
                 // implicit transaction: it ends here.
                 if let Some(implicit) = self.block.take() {
@@ -238,10 +243,6 @@ impl Session {
 
     fn set_session_characteristics(&mut self, items: &[ModeItem]) -> DbResult<()> {
         let mode = txn_mode::apply(self.session_mode(), items);
-        if mode.serializable {
-            return Err(txn_mode::serializable_unsupported());
-        }
-        self.default_isolation = mode.isolation;
         for (name, value) in [
             ("default_transaction_isolation", mode.isolation_name()),
             ("default_transaction_read_only", mode.read_only_text()),

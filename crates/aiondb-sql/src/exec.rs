@@ -28,6 +28,9 @@ pub struct Executor<'b> {
     pub cancel: Arc<AtomicBool>,
     /// now() for this statement.
     pub statement_time: i64,
+    /// The transaction's write seq when this statement began: STABLE and
+    /// IMMUTABLE functions it calls read as of then.
+    pub start_seq: u64,
     /// The session's output settings (DateStyle, ...), for functions that
     /// print values (concat, format).
     pub format: crate::types::FormatOptions,

@@ -28,6 +28,7 @@
 //! Every bad input becomes a [`aiondb_core::DbError`] carrying the SQLSTATE
 //! and message text PostgreSQL would send; nothing here panics on input.
 
+pub mod maintenance;
 pub mod types;
 
 pub mod aggregate;

@@ -25,6 +25,9 @@ pub enum Command {
     /// VACUUM / ANALYZE [tables]: garbage collection (and statistics).
     Vacuum {
         tables: Vec<String>,
+        /// ANALYZE without VACUUM (allowed in transaction blocks and
+        /// functions).
+        analyze_only: bool,
     },
     /// BEGIN / START TRANSACTION / SET TRANSACTION / SET SESSION
     /// CHARACTERISTICS with `[NOT] DEFERRABLE` (which sqlparser does not
@@ -89,7 +92,11 @@ pub fn parse(sql: &str) -> DbResult<Vec<Command>> {
                     .flat_map(|w| w.split(',').map(str::to_string).collect::<Vec<_>>())
                     .filter(|w| !w.is_empty())
                     .collect();
-                out.push(Command::Vacuum { tables });
+                let analyze_only = words[0] != "vacuum";
+                out.push(Command::Vacuum {
+                    tables,
+                    analyze_only,
+                });
                 continue;
             }
             _ => {}
@@ -672,7 +679,7 @@ mod tests {
     fn special_commands_and_error_positions() {
         let cmds = parse("vacuum analyze pgbench_branches; CHECKPOINT; select 1").expect("parse");
         assert!(
-            matches!(&cmds[0], Command::Vacuum { tables } if tables == &vec!["pgbench_branches".to_string()])
+            matches!(&cmds[0], Command::Vacuum { tables, .. } if tables == &vec!["pgbench_branches".to_string()])
         );
         assert!(matches!(cmds[1], Command::Checkpoint));
         let err = parse("select 1; selec 2").expect_err("syntax");

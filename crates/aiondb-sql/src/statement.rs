@@ -63,7 +63,9 @@ pub fn describe(
 }
 
 pub(crate) fn executor<'b>(ctx: &'b mut SqlContext<'_>, params: &[Value]) -> Executor<'b> {
+    let start_seq = ctx.txn.write_seq();
     Executor {
+        start_seq,
         txn: ctx.txn,
         env: ctx.env,
         database: ctx.database,

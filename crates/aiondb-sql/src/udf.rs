@@ -465,6 +465,10 @@ pub fn invoke(id: u32, values: Vec<Value>, env: &mut EvalEnv<'_, '_>) -> DbResul
         );
     }
     DEPTH.with(|d| d.set(depth + 1));
+    // A STABLE or IMMUTABLE function reads as of the start of the calling
+    // statement; a VOLATILE one sees that statement's writes so far.
+    let own_writes = (f.volatility != 'v').then_some(exec.start_seq);
+    let outer_limit = exec.txn.limit_own_writes(own_writes);
     let format = exec.format.clone();
     let mut ctx = SqlContext {
         txn: &mut *exec.txn,
@@ -494,6 +498,7 @@ pub fn invoke(id: u32, values: Vec<Value>, env: &mut EvalEnv<'_, '_>) -> DbResul
         _ => crate::plpgsql::call_sql(&mut ctx, &f.body, args, &ret, void),
     };
     DEPTH.with(|d| d.set(depth));
+    exec.txn.limit_own_writes(outer_limit);
     match result? {
         Value::Null if void => Ok(Value::Text(String::new())),
         v => Ok(v),

@@ -245,6 +245,7 @@ impl Store {
         let view = ReadView {
             snapshot,
             txn: TxnId(0),
+            own_upto: None,
         };
         let mut files = Vec::new();
         let mut next_row_ids = Vec::new();

@@ -37,8 +37,10 @@ impl Transaction {
         let (commit_id, appended) = {
             let mut next = store.order.next.lock();
             let c = *next;
+            self.validate_serializable()?;
             let payload = record::commit_payload(c, &encoded);
             let appended = store.wal.append(KIND_COMMIT, &payload)?;
+            self.record_commit(c);
             *next = c.next();
             (c, appended)
         };
@@ -105,6 +107,9 @@ impl Transaction {
         self.finished = true;
         self.store.locks.finish(self.id);
         self.store.release_snapshot(self.snapshot);
+        if self.isolation == crate::txn::IsolationLevel::Serializable {
+            self.store.release_serializable_snapshot(self.snapshot);
+        }
     }
 
     /// The commit record body: catalog changes, truncations, then the final

@@ -37,6 +37,7 @@ impl Store {
         let view = ReadView {
             snapshot: visible,
             txn: TxnId(0),
+            own_upto: None,
         };
         let tables = self.tables.read();
         for id in catalog.tables.keys() {

@@ -47,6 +47,7 @@
 
 mod aggregate;
 mod checkpoint;
+mod command;
 mod commit;
 mod control;
 mod ddl;
@@ -58,6 +59,7 @@ mod replay;
 mod scan;
 mod schema;
 mod sequence;
+mod serializable;
 mod store;
 mod table;
 mod txn;

@@ -85,6 +85,8 @@ pub struct Store {
     pub(crate) locks: LockManager,
     /// Snapshots in use by live transactions (CommitId -> count).
     pub(crate) snapshots: Mutex<BTreeMap<CommitId, usize>>,
+    /// Written tables of recent commits, for serializable validation.
+    pub(crate) serial: Mutex<crate::serializable::SerialLog>,
     pub(crate) next_txn: AtomicU64,
     pub(crate) checkpoint_lock: Mutex<()>,
     pub(crate) last_checkpoint_lsn: AtomicU64,
@@ -143,6 +145,7 @@ impl Store {
             },
             locks: LockManager::default(),
             snapshots: Mutex::new(BTreeMap::new()),
+            serial: Mutex::new(Default::default()),
             next_txn: AtomicU64::new(1),
             checkpoint_lock: Mutex::new(()),
             last_checkpoint_lsn: AtomicU64::new(start.0),
@@ -176,7 +179,11 @@ impl Store {
     pub fn begin(self: &Arc<Self>, isolation: IsolationLevel) -> Transaction {
         let id = TxnId(self.next_txn.fetch_add(1, Ordering::Relaxed));
         self.locks.register(id);
-        let snapshot = self.register_snapshot();
+        let snapshot = if isolation == IsolationLevel::Serializable {
+            self.register_serializable_snapshot()
+        } else {
+            self.register_snapshot()
+        };
         Transaction::new(self.clone(), id, isolation, snapshot)
     }
 

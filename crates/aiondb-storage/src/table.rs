@@ -59,6 +59,8 @@ pub(crate) struct Version {
 pub(crate) struct ReadView {
     pub snapshot: CommitId,
     pub txn: TxnId,
+    /// When set, the reader's own versions with a greater seq are unseen.
+    pub own_upto: Option<u64>,
 }
 
 /// All versions of one row, oldest first.
@@ -71,7 +73,9 @@ impl Chain {
     /// The version `view` sees, if any (it may be a deletion).
     pub fn visible(&self, view: ReadView) -> Option<&Version> {
         self.versions.iter().rev().find(|v| match v.stamp {
-            Stamp::Pending { txn, .. } => txn == view.txn,
+            Stamp::Pending { txn, seq } => {
+                txn == view.txn && view.own_upto.is_none_or(|upto| seq <= upto)
+            }
             Stamp::Committed(c) => c <= view.snapshot,
         })
     }
@@ -314,6 +318,7 @@ mod tests {
         let at = |s, t| ReadView {
             snapshot: CommitId(s),
             txn: TxnId(t),
+            own_upto: None,
         };
         assert!(chain.visible(at(2, 1)).is_none());
         assert_eq!(chain.visible_row(at(5, 1)), Some(&vec![Value::Int4(1)]));

@@ -4,8 +4,9 @@
 //! the row lock. Another writer meeting it waits for the holder to end (with
 //! deadlock detection), then looks again: under READ COMMITTED it works on
 //! the newest committed version, re-checking it through the caller's
-//! closure as PostgreSQL's EvalPlanQual does; under REPEATABLE READ a row
-//! changed after the snapshot is a serialization failure (40001).
+//! closure as PostgreSQL's EvalPlanQual does; under REPEATABLE READ and
+//! SERIALIZABLE a row changed after the snapshot is a serialization failure
+//! (40001).
 
 use crate::locks::{LockMode, LockTarget, WaitLimits};
 use crate::record::{DdlOp, Key};
@@ -27,6 +28,9 @@ pub enum IsolationLevel {
     ReadCommitted,
     /// Snapshot isolation: one snapshot for the whole transaction.
     RepeatableRead,
+    /// Snapshot isolation plus validation at commit of the tables read
+    /// (see `serializable.rs`).
+    Serializable,
 }
 
 /// A point to roll back to.
@@ -48,6 +52,8 @@ pub struct Transaction {
     pub(crate) isolation: IsolationLevel,
     pub(crate) snapshot: CommitId,
     pub(crate) seq: u64,
+    /// Own writes newer than this seq are not read (see `command.rs`).
+    pub(crate) own_writes_upto: Option<u64>,
     /// Rows written, in first-write order (may repeat).
     pub(crate) writes: Vec<(TableId, Key)>,
     pub(crate) ddl: Vec<DdlOp>,
@@ -56,6 +62,8 @@ pub struct Transaction {
     pub(crate) created_tables: Vec<TableId>,
     pub(crate) created_sequences: Vec<SequenceId>,
     pub(crate) truncated: BTreeSet<TableId>,
+    /// Tables read (serializable transactions only).
+    pub(crate) read_set: BTreeSet<TableId>,
     pub(crate) table_locks: HashSet<(TableId, bool)>,
     /// WAL end this transaction must see durable before it ends
     /// (sequence reservations it used).
@@ -91,12 +99,14 @@ impl Transaction {
             isolation,
             snapshot,
             seq: 0,
+            own_writes_upto: None,
             writes: Vec::new(),
             ddl: Vec::new(),
             pending_catalog: None,
             created_tables: Vec::new(),
             created_sequences: Vec::new(),
             truncated: BTreeSet::new(),
+            read_set: BTreeSet::new(),
             table_locks: HashSet::new(),
             flush_upto: None,
             limits: WaitLimits::default(),
@@ -143,6 +153,7 @@ impl Transaction {
         ReadView {
             snapshot: self.snapshot,
             txn: self.id,
+            own_upto: self.own_writes_upto,
         }
     }
 
@@ -179,6 +190,7 @@ impl Transaction {
     ) -> DbResult<(Arc<TableSchema>, Arc<TableData>)> {
         let schema = self.table(table)?;
         self.lock_table(table, LockMode::Shared)?;
+        self.note_read(table);
         // Re-read: a DROP may have committed while we waited for the lock.
         let schema = self.table(table).unwrap_or(schema);
         Ok((schema, self.store.table_data(table)?))
@@ -320,7 +332,7 @@ impl Transaction {
                         Stamp::Pending { txn, .. } if txn != me => Step::Wait(txn),
                         Stamp::Committed(c)
                             if c > self.snapshot
-                                && self.isolation == IsolationLevel::RepeatableRead =>
+                                && self.isolation != IsolationLevel::ReadCommitted =>
                         {
                             if chain.visible_row(view).is_some() {
                                 return Err(DbError::serialization_failure(

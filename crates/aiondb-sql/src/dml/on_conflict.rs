@@ -250,7 +250,7 @@ fn newest_version(
         seen = Some(current.clone());
         Ok(None)
     })?;
-    if seen.is_none() && exec.txn.isolation() == IsolationLevel::RepeatableRead {
+    if seen.is_none() && exec.txn.isolation() != IsolationLevel::ReadCommitted {
         return Err(DbError::serialization_failure(
             "could not serialize access due to concurrent update",
         ));

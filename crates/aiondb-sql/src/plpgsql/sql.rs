@@ -279,6 +279,24 @@ fn run_inner(ctx: &mut SqlContext<'_>, vars: &Vars, toks: &[Token]) -> DbResult<
             };
             crate::statement::execute_typed(ctx, &stmt, &values, types, &variables)
         }
+        crate::parse::Command::Vacuum {
+            tables,
+            analyze_only: true,
+        } => {
+            crate::maintenance::check_tables_exist(
+                &ctx.txn.catalog(),
+                ctx.database,
+                ctx.search_path,
+                &tables,
+            )?;
+            Ok(StatementOutput::Command {
+                tag: crate::maintenance::tag(true).into(),
+            })
+        }
+        crate::parse::Command::Vacuum { .. } => Err(DbError::new(
+            SqlState::ACTIVE_SQL_TRANSACTION,
+            "VACUUM cannot be executed from a function",
+        )),
         _ => Err(DbError::not_supported(format!(
             "this statement is not supported in PL/pgSQL: {}",
             text.split_whitespace()
