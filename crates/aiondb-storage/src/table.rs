@@ -63,6 +63,19 @@ pub(crate) struct ReadView {
     pub own_upto: Option<u64>,
 }
 
+impl Version {
+    /// Whether `view` may see this version: committed at or before its
+    /// snapshot, or its own write (up to `own_upto` when that is set).
+    fn seen_by(&self, view: ReadView) -> bool {
+        match self.stamp {
+            Stamp::Pending { txn, seq } => {
+                txn == view.txn && view.own_upto.is_none_or(|upto| seq <= upto)
+            }
+            Stamp::Committed(c) => c <= view.snapshot,
+        }
+    }
+}
+
 /// All versions of one row, oldest first.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Chain {
@@ -72,24 +85,15 @@ pub(crate) struct Chain {
 impl Chain {
     /// The version `view` sees, if any (it may be a deletion).
     pub fn visible(&self, view: ReadView) -> Option<&Version> {
-        self.versions.iter().rev().find(|v| match v.stamp {
-            Stamp::Pending { txn, seq } => {
-                txn == view.txn && view.own_upto.is_none_or(|upto| seq <= upto)
-            }
-            Stamp::Committed(c) => c <= view.snapshot,
-        })
+        self.versions.iter().rev().find(|v| v.seen_by(view))
     }
 
-    /// The version `view` sees among those written before position `cap`
-    /// (what a scan that started when the counter stood at `cap` sees).
+    /// The version `view` sees among those at heap positions below `cap`.
     pub fn visible_before(&self, view: ReadView, cap: u64) -> Option<&Version> {
-        self.versions.iter().rev().find(|v| {
-            v.position < cap
-                && match v.stamp {
-                    Stamp::Pending { txn, .. } => txn == view.txn,
-                    Stamp::Committed(c) => c <= view.snapshot,
-                }
-        })
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| v.position < cap && v.seen_by(view))
     }
 
     /// The row `view` sees, if it sees a live one.
@@ -355,6 +359,7 @@ mod tests {
         let view = ReadView {
             snapshot: CommitId(1),
             txn: TxnId(9),
+            own_upto: None,
         };
         let chain = &rows.chains[&k(2)];
         assert_eq!(chain.visible(view).map(|v| v.position), Some(2));
