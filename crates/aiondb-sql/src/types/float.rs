@@ -190,6 +190,43 @@ pub fn format_float8(v: f64, extra_float_digits: i32) -> String {
     }
 }
 
+/// PostgreSQL's shortest float4 output never ends exactly halfway to a
+/// neighbouring float4 (its Ryu does not accept the interval's bounds,
+/// where Rust's shortest formatting does when the mantissa is even): such
+/// digits get the next-longer correctly rounded form instead, e.g.
+/// 33554448 prints as 3.3554448e+07, not 3.355445e+07.
+fn off_boundary_f32(a: f32, digits: String, exp: i32) -> (String, i32) {
+    let on_boundary = |digits: &str, exp: i32| {
+        let Ok(d) = format!("{}.{}e{exp}", &digits[..1], &digits[1..]).parse::<f64>() else {
+            return false;
+        };
+        let x = a as f64;
+        let up = f32::from_bits(a.to_bits() + 1) as f64;
+        let down = f32::from_bits(a.to_bits() - 1) as f64;
+        // Sums of two float4s halve exactly in a double; the parse may
+        // round, so a match is confirmed on the midpoint's exact decimal
+        // expansion (at most ~110 significant digits for a float4's).
+        [(x + up) / 2.0, (x + down) / 2.0].iter().any(|&mid| {
+            if d != mid {
+                return false;
+            }
+            let (_, exact, exact_exp) = split_exp(&format!("{mid:.120e}"));
+            exact_exp == exp && exact.trim_end_matches('0') == digits.trim_end_matches('0')
+        })
+    };
+    if a == 0.0 || !a.is_finite() || !on_boundary(&digits, exp) {
+        return (digits, exp);
+    }
+    for precision in digits.len() + 1..=9 {
+        let text = format!("{:.*e}", precision - 1, a);
+        let (_, longer, longer_exp) = split_exp(&text);
+        if text.parse::<f32>() == Ok(a) && !on_boundary(&longer, longer_exp) {
+            return (longer, longer_exp);
+        }
+    }
+    (digits, exp)
+}
+
 /// `float4out` under the given `extra_float_digits`.
 pub fn format_float4(v: f32, extra_float_digits: i32) -> String {
     if let Some(s) = special(v as f64) {
@@ -199,6 +236,7 @@ pub fn format_float4(v: f32, extra_float_digits: i32) -> String {
         let (neg, digits, exp) = split_exp(&format!("{v:e}"));
         let a = v.abs();
         let digits = tie_to_even(a as f64, digits, exp, |c| c.parse::<f32>() == Ok(a));
+        let (digits, exp) = off_boundary_f32(a, digits, exp);
         layout(neg, &digits, exp, 6)
     } else {
         format_g(v as f64, (6 + extra_float_digits).max(1) as usize)
@@ -248,6 +286,12 @@ mod tests {
             (f32::NEG_INFINITY, "-Infinity"),
             (9_581_085.0 / 4.0, "2.3952712e+06"),
             (-9_581_085.0 / 4.0, "-2.3952712e+06"),
+            // Shortest digits that lie exactly halfway to a neighbour.
+            (f32::from_bits(0x4c00_0004), "3.3554448e+07"),
+            (f32::from_bits(0x5006_1c46), "8.999999e+09"),
+            (f32::from_bits(0x5100_06a8), "3.4366718e+10"),
+            // Parses to a double equal to a midpoint without being one.
+            (f32::from_bits(0x15ae_43fd), "7.038531e-26"),
         ];
         for (v, want) in cases {
             assert_eq!(format_float4(*v, 1), *want, "{v}");
