@@ -54,7 +54,7 @@ fn arg_types_text(types: &[DataType]) -> String {
 
 /// A parameter or result type without its modifier: PostgreSQL keeps
 /// none for functions (`RETURNS varchar(3)` returns any varchar).
-fn without_typmod(t: DataType) -> DataType {
+pub(crate) fn without_typmod(t: DataType) -> DataType {
     match t {
         DataType::Varchar(Some(_)) => DataType::Varchar(None),
         DataType::Char(Some(_)) => DataType::Char(None),

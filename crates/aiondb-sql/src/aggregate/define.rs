@@ -55,23 +55,13 @@ pub(super) fn resolve_type(text: &str) -> DbResult<AggregateArgType> {
         )));
     }
     crate::types::parse_type_name(bare)
-        .map(|t| AggregateArgType::Type(without_typmod(t)))
+        .map(|t| AggregateArgType::Type(crate::udf::without_typmod(t)))
         .ok_or_else(|| {
             DbError::new(
                 SqlState::UNDEFINED_OBJECT,
                 format!("type \"{bare}\" does not exist"),
             )
         })
-}
-
-fn without_typmod(t: DataType) -> DataType {
-    match t {
-        DataType::Varchar(Some(_)) => DataType::Varchar(None),
-        DataType::Char(Some(_)) => DataType::Char(None),
-        DataType::Numeric(Some(_)) => DataType::Numeric(None),
-        DataType::Array(e) => DataType::Array(Box::new(without_typmod(*e))),
-        other => other,
-    }
 }
 
 /// A transition type: a storable type or `internal`.
