@@ -94,16 +94,7 @@ fn arity(name: &str) -> usize {
 }
 
 fn is_number(t: &DataType) -> bool {
-    matches!(
-        t,
-        DataType::Int2
-            | DataType::Int4
-            | DataType::Int8
-            | DataType::Float4
-            | DataType::Float8
-            | DataType::Numeric(_)
-            | DataType::Unknown
-    )
+    t.is_numeric() || *t == DataType::Unknown
 }
 
 /// The result type, or the error PostgreSQL gives for these arguments.
